@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+from polls.views import ChoiceViewSet, QuestionViewSet
+from rest_framework.routers import DefaultRouter
+
+router = DefaultRouter()
+router.register("questions", QuestionViewSet)
+router.register("choices", ChoiceViewSet)
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/", include(router.urls)),
+]

@@ -1,0 +1,33 @@
+from typing import Any
+
+from django.db.models import Count, QuerySet
+from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework import filters
+from rest_framework.request import Request
+
+from typedws import ResourceBinding, action
+
+from .models import Question
+from .serializers import QuestionSerializer
+
+
+class QuestionBinding(ResourceBinding[Question]):
+    """Poll questions."""
+
+    stream = "questions"
+    queryset = Question.objects.all()
+    serializer_class = QuestionSerializer
+    filter_backends = [DjangoFilterBackend, filters.SearchFilter, filters.OrderingFilter]
+    filterset_fields = ["pub_date"]
+    search_fields = ["question_text"]
+    ordering_fields = ["id", "pub_date", "question_text"]
+
+    @action(detail=False, method="GET", response_serializer=QuestionSerializer)
+    def unanswered(self, request: Request) -> QuerySet[Question]:
+        """Questions without any choice yet."""
+        return self.get_queryset().annotate(n=Count("choices")).filter(n=0)
+
+    @action(detail=True, method="GET")
+    async def echo(self, request: Request, pk: Any = None) -> dict[str, Any]:
+        """An async action: answers without touching the database."""
+        return {"pk": pk, "data": request.data}

@@ -1,0 +1,48 @@
+"""System checks: catch a mistyped or ill-typed ``TYPEDWS`` setting at start-up."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.apps import AppConfig
+from django.conf import settings
+from django.core.checks import CheckMessage, Error, register
+
+from .settings import DEFAULTS
+
+__all__ = ["check_settings"]
+
+
+@register()
+def check_settings(
+    app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
+) -> list[CheckMessage]:
+    value = getattr(settings, "TYPEDWS", None)
+    if value is None:
+        return []
+    if not isinstance(value, dict):
+        return [Error("TYPEDWS must be a dict.", id="typedws.E001")]
+    errors: list[CheckMessage] = []
+    for key, setting in value.items():
+        if key not in DEFAULTS:
+            known = ", ".join(sorted(DEFAULTS))
+            errors.append(
+                Error(
+                    f"Unknown TYPEDWS setting {key!r}.", hint=f"Known: {known}.", id="typedws.E002"
+                )
+            )
+        elif not (isinstance(setting, int) and not isinstance(setting, bool) and setting >= 1):
+            errors.append(Error(f"TYPEDWS[{key!r}] must be a positive integer.", id="typedws.E003"))
+    if errors:
+        return errors
+    if value.get("DEFAULT_PAGE_SIZE", DEFAULTS["DEFAULT_PAGE_SIZE"]) > value.get(
+        "MAX_PAGE_SIZE", DEFAULTS["MAX_PAGE_SIZE"]
+    ):
+        errors.append(
+            Error(
+                "TYPEDWS['DEFAULT_PAGE_SIZE'] is larger than TYPEDWS['MAX_PAGE_SIZE'].",
+                id="typedws.E004",
+            )
+        )
+    return errors

@@ -1,0 +1,101 @@
+"""``APIConsumer``: the one async consumer behind an :class:`~typedws.api.API`.
+
+For each text frame: read it (:mod:`typedws.frames`), run it through its binding (one thread
+hop), send exactly one reply. Whatever happens, the socket stays open: bad frames and exceptions
+become error replies, never a close.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from channels.generic.websocket import AsyncWebsocketConsumer
+from rest_framework import status
+
+from .api import API
+from .errors import FrameError, exception_errors, server_error
+from .frames import RequestFrame, parse_frame
+from .protocol import (
+    ACTION,
+    DATA,
+    PAYLOAD,
+    REQUEST_ID,
+    STREAM,
+    ErrorCode,
+    encode,
+    error_item,
+    reply,
+)
+from .request import ConnectionContext
+from .settings import typedws_settings
+
+__all__ = ["APIConsumer"]
+
+logger = logging.getLogger("typedws")
+
+
+class APIConsumer(AsyncWebsocketConsumer):
+    """Serves an API's streams on one WebSocket; mount it with ``api.as_asgi()``."""
+
+    connection: ConnectionContext
+
+    def __init__(self, api: API) -> None:
+        super().__init__()
+        self.api = api
+
+    async def connect(self) -> None:
+        self.connection = ConnectionContext(self.scope)
+        await self.accept()
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if text_data is None:
+            message = "Frames must be JSON text frames, not binary."
+            error = error_item(ErrorCode.BINARY_FRAME, message, [])
+            frame = reply(None, None, None, status.HTTP_400_BAD_REQUEST, None, [error])
+        else:
+            frame = await self.handle(text_data)
+        await self.send(text_data=self._encode(frame))
+
+    async def handle(self, text: str) -> dict[str, Any]:
+        """The reply frame for one request frame."""
+        api = self.api
+        try:
+            request = parse_frame(text, api.routes, typedws_settings.MAX_FRAME_BYTES)
+        except FrameError as exc:
+            return reply(exc.stream, exc.action, exc.request_id, exc.status, None, exc.errors)
+        try:
+            code, data = await api.bindings[request.stream].serve(request, self.connection)
+        except Exception as exc:
+            code, errors = exception_errors(exc, [PAYLOAD, DATA])
+            if code >= status.HTTP_500_INTERNAL_SERVER_ERROR:
+                _log_failure(request, exc)
+            return reply(request.stream, request.spec.name, request.request_id, code, None, errors)
+        return reply(request.stream, request.spec.name, request.request_id, code, data)
+
+    def _encode(self, frame: dict[str, Any]) -> str:
+        try:
+            return encode(frame)
+        except (TypeError, ValueError) as exc:
+            # Data the action returned that JSON cannot carry (an unknown type, NaN).
+            stream, payload = frame[STREAM], frame[PAYLOAD]
+            action, request_id = payload[ACTION], payload[REQUEST_ID]
+            logger.error(
+                "Cannot encode the reply of %s.%s (request_id=%r)",
+                stream,
+                action,
+                request_id,
+                exc_info=exc,
+            )
+            code, errors = server_error(exc)
+            return encode(reply(stream, action, request_id, code, None, errors))
+
+
+def _log_failure(request: RequestFrame, exc: Exception) -> None:
+    logger.error(
+        "Unhandled exception in %s.%s (request_id=%r)",
+        request.stream,
+        request.spec.name,
+        request.request_id,
+        exc_info=exc,
+    )

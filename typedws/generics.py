@@ -1,0 +1,151 @@
+"""``GenericBinding``: a DRF ``GenericViewSet`` that serves frames instead of HTTP requests.
+
+A binding *is* a DRF viewset to the code inside it: ``self.request`` (a real DRF ``Request``),
+``self.action`` (the viewset method name, ``"partial_update"`` for ``patch`` and ``"destroy"``
+for ``delete``, as in DRF), ``self.kwargs``, ``get_queryset()``, ``get_object()``,
+``get_serializer()``, permission, throttle and filter classes. Only the way in and out differs:
+one thread hop per frame runs the checks and the action, and the action's ``Response`` becomes
+the reply's ``response_status`` and ``data``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from contextlib import AbstractContextManager
+from typing import Any, ClassVar, TypeVar, cast
+
+from channels.db import database_sync_to_async
+from django.db import DEFAULT_DB_ALIAS, router, transaction
+from django.db.models import Model, QuerySet
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.viewsets import GenericViewSet
+
+from .actions import ActionSpec, collect_actions
+from .frames import RequestFrame
+from .pagination import WebSocketPagination
+from .request import ConnectionContext, query_dict
+
+__all__ = ["GenericBinding"]
+
+_MT_co = TypeVar("_MT_co", bound=Model, covariant=True)
+Outcome = tuple[int, Any]
+
+
+class GenericBinding(GenericViewSet[_MT_co]):
+    """The base of every binding: routing metadata plus DRF's generic view machinery.
+
+    Set ``stream`` (the name clients send), ``queryset`` and ``serializer_class``, or override
+    ``get_queryset()``/``get_serializer_class()`` as on any DRF generic view.
+    """
+
+    stream: ClassVar[str | None] = None
+    pagination_class = WebSocketPagination
+
+    # Cached per class by ``get_actions``; never inherited (see there).
+    _typedws_actions: ClassVar[dict[str, ActionSpec]]
+
+    @classmethod
+    def get_actions(cls) -> Mapping[str, ActionSpec]:
+        """The actions this binding serves, keyed by wire name."""
+        cached = cls.__dict__.get("_typedws_actions")
+        if cached is None:
+            cached = collect_actions(cls)
+            cls._typedws_actions = cached
+        return cached
+
+    @classmethod
+    def get_lookup_key(cls) -> str:
+        """The payload key that names the object of a detail action (``pk`` by default)."""
+        return cls.lookup_url_kwarg or cls.lookup_field
+
+    @classmethod
+    async def serve(cls, frame: RequestFrame, connection: ConnectionContext) -> Outcome:
+        """Run one checked frame through a fresh binding; return ``(status, data)``.
+
+        Exceptions propagate: the consumer turns them into error replies.
+        """
+        binding = cls._for_frame(frame, connection)
+        if frame.spec.is_async:
+            return await binding._run_async(frame.spec)
+        return await _run_sync(binding, frame.spec)
+
+    @classmethod
+    def _for_frame(cls, frame: RequestFrame, connection: ConnectionContext) -> GenericBinding[Any]:
+        spec = frame.spec
+        data = frame.data
+        if spec.name == "list" and not spec.custom:
+            request = connection.request(spec.http_method, {}, query_dict(data))
+        else:
+            request = connection.request(spec.http_method, data)
+        binding = cls(**spec.initkwargs)
+        binding.action = spec.method_name
+        binding.action_map = {spec.http_method.lower(): spec.method_name}
+        binding.basename = frame.stream
+        binding.detail = spec.detail
+        binding.args = ()
+        binding.kwargs = {cls.get_lookup_key(): frame.lookup} if spec.detail else {}
+        binding.request = request
+        binding.format_kwarg = None
+        binding.headers = {}
+        return binding
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        """Authentication (the connection's user), permissions and throttles, as DRF runs
+        them before every action; content negotiation and versioning have no meaning here."""
+        self.perform_authentication(request)
+        self.check_permissions(request)
+        self.check_throttles(request)
+
+    def atomic(self) -> AbstractContextManager[Any]:
+        """The transaction a writing action runs in. Override for another database."""
+        queryset = cast(Any, self).queryset  # the stubs type it as a bare manager descriptor
+        model = getattr(queryset, "model", None)
+        alias = router.db_for_write(model) if model is not None else DEFAULT_DB_ALIAS
+        return transaction.atomic(using=alias)
+
+    def run_action(self, spec: ActionSpec) -> Outcome:
+        """Checks, then the action, in one transaction unless the action is safe (sync)."""
+        self.initial(self.request)
+        handler = getattr(self, spec.method_name)
+        if spec.safe:
+            return self.finalize_result(spec, handler(self.request, **self.kwargs))
+        with self.atomic():
+            return self.finalize_result(spec, handler(self.request, **self.kwargs))
+
+    async def _run_async(self, spec: ActionSpec) -> Outcome:
+        await database_sync_to_async(self.initial)(self.request)
+        result = await getattr(self, spec.method_name)(self.request, **self.kwargs)
+        if spec.response_serializer is not None and not isinstance(result, Response):
+            return await database_sync_to_async(self.finalize_result)(spec, result)
+        return self.finalize_result(spec, result)
+
+    def finalize_result(self, spec: ActionSpec, result: Any) -> Outcome:
+        """Turn what an action returned into ``(status, data)``.
+
+        A DRF ``Response`` keeps its status and data. Otherwise, for ``@action``\\ s only, the
+        value is serialized with the action's ``response_serializer`` (if any) and sent with
+        the action's ``status``.
+        """
+        if isinstance(result, Response):
+            return result.status_code, result.data
+        if not spec.custom:
+            raise TypeError(
+                f"{type(self).__name__}.{spec.method_name}() must return a DRF Response, "
+                f"not {type(result).__name__}."
+            )
+        if spec.response_serializer is not None and result is not None:
+            many = isinstance(result, list | tuple | QuerySet)
+            serializer = spec.response_serializer(
+                result, many=many, context=self.get_serializer_context()
+            )
+            return spec.status, serializer.data
+        return spec.status, result
+
+
+def _run(binding: GenericBinding[Any], spec: ActionSpec) -> Outcome:
+    return binding.run_action(spec)
+
+
+# One thread hop per frame: every ORM and serializer call of a sync action happens inside it.
+_run_sync = database_sync_to_async(_run)

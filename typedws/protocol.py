@@ -1,0 +1,141 @@
+"""Wire protocol v1: the vocabulary ``docs/protocol.md`` defines, named once.
+
+A request (client to server)::
+
+    {"stream": "questions",
+     "payload": {"action": "create", "request_id": "r1", "data": {"question_text": "?"}}}
+
+and its reply (server to client)::
+
+    {"type": "reply", "stream": "questions",
+     "payload": {"action": "create", "request_id": "r1", "response_status": 201,
+                 "data": {"id": 1, "question_text": "?"}, "errors": []}}
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Final, Literal, NamedTuple, TypedDict
+
+import pydantic_core
+from rest_framework.utils.encoders import JSONEncoder
+
+__all__ = [
+    "STANDARD_ACTIONS",
+    "ErrorCode",
+    "ErrorItem",
+    "Path",
+    "RequestId",
+    "StandardAction",
+    "decode",
+    "encode",
+    "error_item",
+    "reply",
+]
+
+# Top-level keys of a frame.
+TYPE: Final = "type"
+STREAM: Final = "stream"
+PAYLOAD: Final = "payload"
+
+# Keys of a request payload.
+ACTION: Final = "action"
+REQUEST_ID: Final = "request_id"
+DATA: Final = "data"
+
+# Keys a reply payload always carries, in this order.
+RESPONSE_STATUS: Final = "response_status"
+ERRORS: Final = "errors"
+
+# The literal discriminator of server-to-client frames.
+REPLY: Final = "reply"
+
+# Keys of ``list``'s data the paginator reads.
+PAGE: Final = "page"
+PAGE_SIZE: Final = "page_size"
+
+RequestId = str | int
+Path = list[str | int]
+
+
+class ErrorItem(TypedDict):
+    """One problem: a stable code, a human message and an absolute path from the frame root."""
+
+    code: str
+    message: str
+    path: Path
+
+
+class ErrorCode:
+    """The codes typedws itself emits; DRF's own codes (``required``, ``max_length``, ...) pass
+    through unchanged."""
+
+    PARSE_ERROR: Final = "parse_error"
+    INVALID: Final = "invalid"
+    REQUIRED: Final = "required"
+    UNKNOWN_FIELD: Final = "unknown_field"
+    UNKNOWN_STREAM: Final = "unknown_stream"
+    ACTION_NOT_ALLOWED: Final = "action_not_allowed"
+    BINARY_FRAME: Final = "binary_frame"
+    FRAME_TOO_LARGE: Final = "frame_too_large"
+    SERVER_ERROR: Final = "server_error"
+
+
+class StandardAction(NamedTuple):
+    """A built-in action: its wire name, the DRF viewset method serving it, whether it targets
+    one object, and the HTTP method DRF permissions see."""
+
+    name: str
+    method_name: str
+    detail: bool
+    http_method: Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
+
+
+STANDARD_ACTIONS: Final = (
+    StandardAction("create", "create", False, "POST"),
+    StandardAction("retrieve", "retrieve", True, "GET"),
+    StandardAction("update", "update", True, "PUT"),
+    StandardAction("patch", "partial_update", True, "PATCH"),
+    StandardAction("list", "list", False, "GET"),
+    StandardAction("delete", "destroy", True, "DELETE"),
+)
+
+
+def error_item(code: str, message: str, path: Path) -> ErrorItem:
+    return {"code": code, "message": message, "path": path}
+
+
+def reply(
+    stream: str | None,
+    action: str | None,
+    request_id: RequestId | None,
+    status: int,
+    data: Any = None,
+    errors: list[ErrorItem] | None = None,
+) -> dict[str, Any]:
+    """Build a reply frame; every reply carries the same five payload keys."""
+    return {
+        TYPE: REPLY,
+        STREAM: stream,
+        PAYLOAD: {
+            ACTION: action,
+            REQUEST_ID: request_id,
+            RESPONSE_STATUS: status,
+            DATA: data,
+            ERRORS: errors or [],
+        },
+    }
+
+
+def decode(text: str) -> Any:
+    """Parse one text frame. Raises ``ValueError`` with the parser's message on bad JSON
+    (including ``NaN``/``Infinity`` and nesting deeper than the parser's recursion limit)."""
+    return pydantic_core.from_json(text, allow_inf_nan=False)
+
+
+def encode(frame: dict[str, Any]) -> str:
+    """Serialize a frame exactly as DRF's ``JSONRenderer`` renders a response body (its encoder,
+    compact, non-ASCII kept, ``NaN`` refused with ``ValueError``)."""
+    return json.dumps(
+        frame, cls=JSONEncoder, ensure_ascii=False, allow_nan=False, separators=(",", ":")
+    )

@@ -1,0 +1,96 @@
+"""DRF requests built from a WebSocket connection and one frame.
+
+Binding code sees a real ``rest_framework.request.Request`` over a real Django
+``HttpRequest``: ``request.user`` (from Channels' auth middleware, an ``AnonymousUser`` instance
+without it), ``request.auth``, ``request.data`` (the frame's ``data``), ``request.query_params``
+(``list``'s ``data``, for filter backends and the paginator), ``request.method`` (the action's
+HTTP method, for permissions) and ``request.META`` (the handshake's headers and client address,
+for throttles and ``build_absolute_uri``).
+"""
+
+from __future__ import annotations
+
+import copy
+import io
+from collections.abc import Mapping
+from typing import Any
+
+from django.core.handlers.asgi import ASGIRequest
+from django.http import QueryDict
+from django.utils.datastructures import MultiValueDict
+from rest_framework.request import Request
+
+__all__ = ["ConnectionContext", "WebSocketRequest", "query_dict"]
+
+_HTTP_SCHEMES = {"ws": "http", "wss": "https"}
+
+
+class WebSocketRequest(Request):
+    """A DRF ``Request`` whose body is already parsed: the frame's ``data``."""
+
+    def __init__(self, http_request: ASGIRequest, data: Any) -> None:
+        super().__init__(http_request)
+        self._full_data = data
+        self._data = data
+        self._files: MultiValueDict[str, Any] = MultiValueDict()
+        self.user = http_request.user
+        self.auth = getattr(http_request, "auth", None)
+        self.version = None
+        self.versioning_scheme = None
+
+
+class ConnectionContext:
+    """What every request of one connection shares, computed once at connect."""
+
+    def __init__(self, scope: Mapping[str, Any]) -> None:
+        http_scope = {
+            **scope,
+            "type": "http",
+            "method": "GET",
+            "scheme": _HTTP_SCHEMES.get(scope.get("scheme", "ws"), "http"),
+        }
+        template = ASGIRequest(http_scope, io.BytesIO())
+        template.user = scope.get("user") or _anonymous_user()
+        template.auth = scope.get("auth")  # type: ignore[attr-defined]
+        if "session" in scope:
+            template.session = scope["session"]
+        self._template = template
+
+    @property
+    def user(self) -> Any:
+        return self._template.user
+
+    def request(self, method: str, data: Any, query: QueryDict | None = None) -> Request:
+        """A fresh request for one frame; nothing a binding mutates leaks into the next."""
+        http_request = copy.copy(self._template)
+        http_request.method = method
+        http_request.META = {**self._template.META, "REQUEST_METHOD": method}
+        # The stubs type GET as an immutable QueryDict subclass; ours is immutable too.
+        http_request.GET = query if query is not None else QueryDict()  # type: ignore[assignment]
+        return WebSocketRequest(http_request, data)
+
+
+def query_dict(params: Mapping[str, Any]) -> QueryDict:
+    """``list``'s ``data`` as query parameters, the way filter backends read them: lists become
+    repeated keys, booleans ``true``/``false``, ``null`` an empty value."""
+    query = QueryDict(mutable=True)
+    for key, value in params.items():
+        values = value if isinstance(value, list) else [value]
+        query.setlist(key, [_query_value(item) for item in values])
+    query._mutable = False
+    return query
+
+
+def _query_value(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _anonymous_user() -> Any:
+    # Imported here: this module is importable before the app registry is ready.
+    from django.contrib.auth.models import AnonymousUser
+
+    return AnonymousUser()

@@ -1,0 +1,65 @@
+"""The ``TYPEDWS`` settings namespace.
+
+Read lazily on each access and reloaded when Django's ``setting_changed`` fires, so
+``override_settings(TYPEDWS={...})`` works in tests and nothing is frozen at import time::
+
+    TYPEDWS = {"DEFAULT_PAGE_SIZE": 50, "MAX_FRAME_BYTES": 256 * 1024}
+
+    from typedws.settings import typedws_settings
+    typedws_settings.DEFAULT_PAGE_SIZE  # 50
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+
+__all__ = ["DEFAULTS", "typedws_settings"]
+
+DEFAULTS: dict[str, int] = {
+    # Page size of ``list`` when the request names none.
+    "DEFAULT_PAGE_SIZE": 25,
+    # Upper bound for a ``page_size`` asked for by a client.
+    "MAX_PAGE_SIZE": 100,
+    # Text frames longer than this (UTF-8 bytes) are answered with 413, unparsed.
+    "MAX_FRAME_BYTES": 1024 * 1024,
+}
+
+
+class TypedWSSettings:
+    """Attribute access to ``settings.TYPEDWS`` merged over :data:`DEFAULTS`."""
+
+    # Declared for type checkers; the values come from ``__getattr__``.
+    DEFAULT_PAGE_SIZE: int
+    MAX_PAGE_SIZE: int
+    MAX_FRAME_BYTES: int
+
+    def __init__(self) -> None:
+        self._cache: dict[str, Any] | None = None
+
+    @property
+    def user_settings(self) -> dict[str, Any]:
+        value = getattr(settings, "TYPEDWS", None) or {}
+        return dict(value)
+
+    def __getattr__(self, name: str) -> Any:
+        if name not in DEFAULTS:
+            raise AttributeError(f"Invalid typedws setting: {name!r}")
+        if self._cache is None:
+            self._cache = {**DEFAULTS, **self.user_settings}
+        return self._cache[name]
+
+    def reload(self) -> None:
+        self._cache = None
+
+
+typedws_settings = TypedWSSettings()
+
+
+@receiver(setting_changed)
+def _reload_settings(*, setting: str, **kwargs: Any) -> None:
+    if setting == "TYPEDWS":
+        typedws_settings.reload()
