@@ -80,9 +80,9 @@ def exception_errors(exc: Exception, data_path: Path) -> tuple[int, list[ErrorIt
     server error: the caller logs it.
     """
     if isinstance(exc, Http404):
-        exc = exceptions.NotFound()
+        exc = exceptions.NotFound(*exc.args)
     elif isinstance(exc, DjangoPermissionDenied):
-        exc = exceptions.PermissionDenied()
+        exc = exceptions.PermissionDenied(*exc.args)
     if isinstance(exc, exceptions.ValidationError):
         return status.HTTP_400_BAD_REQUEST, validation_errors(exc.detail, data_path)
     if isinstance(exc, exceptions.APIException):

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from contextlib import AbstractContextManager
-from typing import Any, ClassVar, TypeVar, cast
+from typing import Any, ClassVar, NoReturn, TypeVar, cast
 
 from channels.db import database_sync_to_async
 from django.db import DEFAULT_DB_ALIAS, router, transaction
 from django.db.models import Model, QuerySet
+from rest_framework import exceptions
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
@@ -96,6 +97,15 @@ class GenericBinding(GenericViewSet[_MT_co]):
         self.perform_authentication(request)
         self.check_permissions(request)
         self.check_throttles(request)
+
+    def permission_denied(
+        self, request: Request, message: str | None = None, code: str | None = None
+    ) -> NoReturn:
+        """401 for an anonymous user, 403 otherwise: the user comes from the connection, so
+        DRF's test for authenticators that failed does not apply."""
+        if not request.user or not request.user.is_authenticated:
+            raise exceptions.NotAuthenticated()
+        raise exceptions.PermissionDenied(detail=message, code=code)
 
     def atomic(self) -> AbstractContextManager[Any]:
         """The transaction a writing action runs in. Override for another database."""

@@ -60,8 +60,8 @@ class APICommunicator(WebsocketCommunicator):
         return await self.receive_reply(stream, request_id, timeout=timeout)
 
     async def send_raw(self, text: str, timeout: float = 3) -> dict[str, Any]:
-        """Send any text and return the whole reply frame."""
-        await self.send_to(text_data=text)
+        """Send any text (even an empty frame) and return the whole reply frame."""
+        await self.send_input({"type": "websocket.receive", "text": text})
         frame: dict[str, Any] = await self.receive_json_from(timeout)
         return frame
 

@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import pytest
+from channels.db import database_sync_to_async
+from django.contrib.auth.models import User
+from polls.bindings import QuestionBinding
+from polls.views import ChoiceViewSet
+
+from tests.testapp.bindings import (
+    ActionNoteBinding,
+    MyNoteBinding,
+    NoteBinding,
+    ThrottledNoteBinding,
+)
+from typedws import API
+from typedws.testing import APICommunicator, connected
+
+
+@pytest.fixture
+def api() -> API:
+    api = API()
+    api.register(QuestionBinding)
+    api.register(ChoiceViewSet, stream="choices")
+    for binding in (NoteBinding, MyNoteBinding, ThrottledNoteBinding, ActionNoteBinding):
+        api.register(binding)
+    return api
+
+
+Connect = Callable[..., Any]
+
+
+@pytest.fixture
+def connect(api: API) -> Connect:
+    """``async with connect(user=...) as client``: a connected ``APICommunicator``."""
+
+    def _connect(**kwargs: Any) -> Any:
+        return connected(api.as_asgi(), **kwargs)
+
+    return _connect
+
+
+@pytest.fixture
+async def client(connect: Connect) -> AsyncIterator[APICommunicator]:
+    async with connect() as communicator:
+        yield communicator
+
+
+@pytest.fixture
+async def alice(transactional_db: None) -> User:
+    return await database_sync_to_async(User.objects.create_user)("alice", password="x")
+
+
+@pytest.fixture
+async def bob(transactional_db: None) -> User:
+    return await database_sync_to_async(User.objects.create_user)("bob", password="x")

@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.core.checks import run_checks
+from django.test import override_settings
+
+from typedws.settings import typedws_settings
+
+
+def test_defaults() -> None:
+    assert (typedws_settings.DEFAULT_PAGE_SIZE, typedws_settings.MAX_PAGE_SIZE) == (25, 100)
+    assert typedws_settings.MAX_FRAME_BYTES == 1024 * 1024
+
+
+def test_settings_are_read_lazily_and_reloaded() -> None:
+    with override_settings(TYPEDWS={"DEFAULT_PAGE_SIZE": 7}):
+        assert typedws_settings.DEFAULT_PAGE_SIZE == 7
+        assert typedws_settings.MAX_PAGE_SIZE == 100
+    assert typedws_settings.DEFAULT_PAGE_SIZE == 25
+
+
+def test_unknown_setting_name_is_an_attribute_error() -> None:
+    with pytest.raises(AttributeError, match="Invalid typedws setting: 'PAGE_SIZE'"):
+        _ = typedws_settings.PAGE_SIZE
+
+
+@pytest.mark.parametrize(
+    ("value", "ids"),
+    [
+        ({"DEFAULT_PAGE_SIZE": 10}, []),
+        ([], ["typedws.E001"]),
+        ({"PAGE_SIZE": 10}, ["typedws.E002"]),
+        ({"MAX_PAGE_SIZE": 0, "MAX_FRAME_BYTES": "1"}, ["typedws.E003", "typedws.E003"]),
+        ({"DEFAULT_PAGE_SIZE": 200}, ["typedws.E004"]),
+    ],
+)
+def test_system_checks(value: Any, ids: list[str]) -> None:
+    with override_settings(TYPEDWS=value):
+        messages = [m for m in run_checks() if m.id and m.id.startswith("typedws.")]
+    assert [m.id for m in messages] == ids
