@@ -6,7 +6,12 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install demo test lint typecheck pytest format clean
+# CI also runs the database tests on PostgreSQL and the suite on Python 3.12 with Django 6.
+POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
+PYTHON_DJANGO6 ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python3.12) python3.12)
+VENV_DJANGO6 ?= .venv-django6
+
+.PHONY: install demo test lint typecheck pytest format clean test-postgres test-django6
 
 $(STAMP): pyproject.toml
 	rm -rf $(VENV)
@@ -34,9 +39,15 @@ typecheck: install
 pytest: install
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+test-postgres: install
+	DATABASE_URL=$(POSTGRES_URL) $(BIN)/pytest -m "not e2e" $(PYTEST_ARGS)
+
+test-django6:
+	$(MAKE) pytest PYTHON=$(PYTHON_DJANGO6) VENV=$(VENV_DJANGO6)
+
 format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) example/db.sqlite3 .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) $(VENV_DJANGO6) example/db.sqlite3 .mypy_cache .ruff_cache .pytest_cache

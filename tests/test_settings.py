@@ -3,9 +3,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.core.checks import run_checks
+from django.core.checks.registry import registry
 from django.test import override_settings
 
+from typedws.checks import check_settings
 from typedws.settings import typedws_settings
 
 
@@ -38,5 +39,9 @@ def test_unknown_setting_name_is_an_attribute_error() -> None:
 )
 def test_system_checks(value: Any, ids: list[str]) -> None:
     with override_settings(TYPEDWS=value):
-        messages = [m for m in run_checks() if m.id and m.id.startswith("typedws.")]
+        messages = check_settings()
     assert [m.id for m in messages] == ids
+
+
+def test_settings_check_is_registered() -> None:
+    assert check_settings in registry.get_checks()
