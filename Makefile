@@ -36,7 +36,13 @@ lint: install
 typecheck: install
 	$(BIN)/mypy typedws example tests
 
-pytest: install
+NODE_TEST_DEPS := tests/dcrf_client/node_modules/.package-lock.json
+
+$(NODE_TEST_DEPS): tests/dcrf_client/package-lock.json
+	npm ci --prefix tests/dcrf_client --no-audit --no-fund
+	touch $@
+
+pytest: install $(NODE_TEST_DEPS)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 test-postgres: install

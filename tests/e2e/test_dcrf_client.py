@@ -1,0 +1,107 @@
+"""Compatibility with djangochannelsrestframework's JavaScript client, unmodified.
+
+``tests/dcrf_client/check.cjs`` drives the npm package ``dcrf-client@0.3.0`` (multiplexed mode,
+over the ``ws`` package) against the live demo server and prints a JSON summary; this test
+runs it with ``node`` and checks what each step resolved or rejected with. Its dependencies
+come from ``npm ci --prefix tests/dcrf_client``.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+CLIENT_DIR = Path(__file__).resolve().parents[1] / "dcrf_client"
+NPM_CI = "npm ci --prefix tests/dcrf_client"
+# The script has its own 20 s timeout; this one only catches a node that does not start.
+NODE_TIMEOUT = 60.0
+
+
+@pytest.fixture(scope="module")
+def summary(live_server_url: str) -> dict[str, Any]:
+    node = shutil.which("node")
+    if node is None:
+        pytest.fail("`node` is not on PATH: the dcrf-client test needs Node.js 20.", False)
+    if not (CLIENT_DIR / "node_modules" / "dcrf-client").is_dir():
+        pytest.fail(f"dcrf-client is not installed: run `{NPM_CI}` first.", False)
+    result = subprocess.run(
+        [node, str(CLIENT_DIR / "check.cjs"), live_server_url],
+        cwd=CLIENT_DIR,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=NODE_TIMEOUT,
+        check=False,
+    )
+    report = f"exit {result.returncode}\nstdout:\n{result.stdout}\nstderr:\n{result.stderr}"
+    assert result.returncode == 0, report
+    parsed: dict[str, Any] = json.loads(result.stdout)
+    assert parsed["ok"] is True, report
+    return parsed
+
+
+@pytest.fixture(scope="module")
+def steps(summary: dict[str, Any]) -> dict[str, Any]:
+    result: dict[str, Any] = summary["steps"]
+    return result
+
+
+def test_connects_with_the_pages_origin(summary: dict[str, Any], live_server_url: str) -> None:
+    host = live_server_url.split("/")[2]
+    assert summary["origin"] == f"http://{host}"
+
+
+def test_crud_resolves_with_the_replies_data(steps: dict[str, Any]) -> None:
+    created = steps["create"]
+    marker = created["question_text"].removesuffix(" created")
+    assert set(created) == {"id", "question_text", "pub_date"}
+    assert steps["retrieve"] == created
+    assert steps["update"] == {**created, "question_text": f"{marker} updated"}
+    assert steps["patch"] == {**created, "question_text": f"{marker} patched"}
+    assert steps["list"]["count"] == 1
+    assert steps["list"]["results"] == [steps["patch"]]
+    assert steps["delete"] is None  # 204: resolves with the reply's null data
+    assert steps["list_after_delete"]["count"] == 0
+
+
+def test_custom_action_through_request(steps: dict[str, Any]) -> None:
+    pk = steps["create"]["id"]
+    assert steps["echo"] == {"pk": pk, "data": {"from": "dcrf-client"}}
+
+
+def test_concurrent_requests_each_get_their_reply(steps: dict[str, Any]) -> None:
+    assert steps["parallel_retrieve"] == [steps["patch"]] * 3
+
+
+@pytest.mark.parametrize(
+    ("step", "status", "code", "path"),
+    [
+        pytest.param("retrieve_after_delete", 404, "not_found", [], id="missing-object"),
+        pytest.param("unknown_stream", 404, "unknown_stream", ["stream"], id="unknown-stream"),
+        pytest.param(
+            "invalid_create",
+            400,
+            "max_length",
+            ["payload", "data", "question_text"],
+            id="validation-error",
+        ),
+    ],
+)
+def test_failures_reject_with_the_whole_payload(
+    steps: dict[str, Any], step: str, status: int, code: str, path: list[str]
+) -> None:
+    rejected = steps[step]
+    assert set(rejected) == {"action", "request_id", "response_status", "data", "errors"}
+    assert rejected["response_status"] == status
+    assert rejected["data"] is None
+    assert [(error["code"], error["path"]) for error in rejected["errors"]] == [(code, path)]
+    # dcrf-client generates a UUID request_id and matched the reply by it.
+    assert isinstance(rejected["request_id"], str)
+    assert rejected["request_id"]
