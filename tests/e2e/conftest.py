@@ -22,7 +22,8 @@ from websockets.typing import Origin
 
 from tests.e2e.wsclient import Client, open_client, origin_of
 
-EXAMPLE_DIR = Path(__file__).resolve().parents[2] / "example"
+REPO_ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE_DIR = REPO_ROOT / "example"
 # Seconds for migrate, and for the server to accept its first WebSocket handshake.
 MIGRATE_TIMEOUT = 120.0
 STARTUP_TIMEOUT = 30.0
@@ -71,6 +72,8 @@ def _server_env(database: Path) -> dict[str, str]:
     env["DJANGO_SETTINGS_MODULE"] = "demo.settings"
     env["DATABASE_URL"] = f"sqlite:///{database}"
     env["PYTHONUNBUFFERED"] = "1"
+    # Serve this checkout's typedws, whatever the virtualenv has installed.
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
     return env
 
 
