@@ -6,8 +6,7 @@ from typing import Any
 import pytest
 from channels.db import database_sync_to_async
 from django.contrib.auth.models import User
-from polls.bindings import QuestionBinding
-from polls.views import ChoiceViewSet
+from polls.bindings import ChoiceBinding, QuestionBinding
 
 from tests.testapp.bindings import (
     ActionNoteBinding,
@@ -23,7 +22,7 @@ from typedws.testing import APICommunicator, connected
 def api() -> API:
     api = API()
     api.register(QuestionBinding)
-    api.register(ChoiceViewSet, stream="choices")
+    api.register(ChoiceBinding)
     for binding in (NoteBinding, MyNoteBinding, ThrottledNoteBinding, ActionNoteBinding):
         api.register(binding)
     return api

@@ -31,6 +31,7 @@ from .protocol import (
     decode,
     error_item,
 )
+from .subscriptions.wire import DATA_CHECKS as SUBSCRIPTION_DATA_CHECKS
 
 __all__ = ["RequestFrame", "Route", "parse_frame"]
 
@@ -167,8 +168,8 @@ def _payload_errors(payload: dict[str, Any], spec: ActionSpec, lookup_key: str) 
     data = payload.get(DATA)
     if data is not None and not isinstance(data, dict):
         errors.append(_type_error("an object", data, [PAYLOAD, DATA]))
-    elif data:
-        errors.extend(_data_errors(data, spec))
+    else:
+        errors.extend(_data_errors(data or {}, spec))
     return errors
 
 
@@ -183,6 +184,8 @@ def _lookup_errors(value: Any, path: Path) -> list[ErrorItem]:
 def _data_errors(data: dict[str, Any], spec: ActionSpec) -> list[ErrorItem]:
     """The shape checks of ``data`` that do not depend on a serializer."""
     path: Path = [PAYLOAD, DATA]
+    if spec.name in SUBSCRIPTION_DATA_CHECKS and not spec.custom:
+        return SUBSCRIPTION_DATA_CHECKS[spec.name](data, path)
     if spec.name == "list" and not spec.custom:
         return _list_params_errors(data, path)
     if spec.detail and spec.http_method in ("GET", "DELETE") and not spec.custom:

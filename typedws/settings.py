@@ -26,6 +26,8 @@ DEFAULTS: dict[str, int] = {
     "MAX_PAGE_SIZE": 100,
     # Text frames longer than this (UTF-8 bytes) are answered with 413, unparsed.
     "MAX_FRAME_BYTES": 1024 * 1024,
+    # Live subscriptions one connection may hold; the next ``subscribe`` is answered with 429.
+    "MAX_SUBSCRIPTIONS": 100,
 }
 
 
@@ -36,6 +38,7 @@ class TypedWSSettings:
     DEFAULT_PAGE_SIZE: int
     MAX_PAGE_SIZE: int
     MAX_FRAME_BYTES: int
+    MAX_SUBSCRIPTIONS: int
 
     def __init__(self) -> None:
         self._cache: dict[str, Any] | None = None
