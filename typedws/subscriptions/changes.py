@@ -15,8 +15,13 @@ present       absent              ``delete`` with the last state (updates + dele
 absent        absent              nothing (created and deleted in the same transaction)
 ============  ==================  ==========================================================
 
-Outside a transaction (autocommit) each change is published at once. A change made inside a
-savepoint that is rolled back is checked against the database when the batch is published.
+Outside a transaction (autocommit) each change is published at once.
+
+Savepoints: Django drops the ``on_commit`` callbacks of a savepoint that is rolled back, so a
+batch registered in the transaction's first changed savepoint is dropped with everything
+recorded after it. A change first made in a *deeper* savepoint than the batch's might be undone
+without the batch knowing: it is marked uncertain, its state before is read (one query), and
+on commit the database tells what remains (nothing, if the row is as it was).
 """
 
 from __future__ import annotations
@@ -34,15 +39,15 @@ from django.db.models import Model
 from typedws.protocol import EVENT_ACTIONS
 
 from . import registry
-from .state import jsonable
+from .state import instance_state, jsonable
 
 __all__ = ["Batch", "Capture", "Entry", "notify"]
 
 logger = logging.getLogger("typedws")
 
-CREATE: Final = "create"
-UPDATE: Final = "update"
-DELETE: Final = "delete"
+CREATE: Final[Literal["create"]] = "create"
+UPDATE: Final[Literal["update"]] = "update"
+DELETE: Final[Literal["delete"]] = "delete"
 Kind = Literal["create", "update", "delete"]
 
 UNKNOWN: Final[Any] = None
@@ -76,6 +81,8 @@ class Entry:
     capture: Capture | None = None
     uncertain: bool = False
     """Changed inside a savepoint that may have been rolled back: ask the database."""
+    before: dict[str, Any] | None = None
+    """The full state before an uncertain first change (to tell an undone change)."""
 
 
 @dataclass
@@ -91,6 +98,7 @@ class Batch:
         if entry is None:
             old = None if kind == CREATE else details.get("old", UNKNOWN)
             entry = Entry(model, pk, existed_before=kind != CREATE, old=old)
+            entry.before = details.get("before")
             self.entries[(model, pk)] = entry
         entry.deleted = kind == DELETE
         entry.instance = details.get("instance")
@@ -149,19 +157,33 @@ def _pending(name: str) -> dict[tuple[str, type[Model], Any], Any]:
 def pre_save_receiver(
     sender: type[Model], instance: Model, raw: bool = False, using: str = "default", **kwargs: Any
 ) -> None:
-    """Capture the filter columns' old values: one query, only for an object changed for the
-    first time in this transaction, only for models whose subscriptions filter."""
+    """Read what an update needs to know of the row before it, with one query, only for an
+    object's first change in the transaction: the filter columns (for models whose
+    subscriptions filter) or the whole state (first changed in a deeper savepoint)."""
     if raw or instance._state.adding or instance.pk is None:
         return
     connection = transaction.get_connection(using)
     batch = open_batch(connection) if connection.in_atomic_block else None
     if batch is not None and (sender, instance.pk) in batch.entries:
         return
+    deeper = batch is not None and not set(connection.savepoint_ids) <= batch.sids
     attnames = registry.filter_attnames(sender)
-    row = sender._base_manager.using(using).filter(pk=instance.pk).values(*attnames).first()
-    fields = {field.attname: field for field in sender._meta.concrete_fields}
-    old = None if row is None else {k: jsonable(fields[k], v) for k, v in row.items()}
-    _pending("old")[(using, sender, instance.pk)] = old
+    if not (attnames or deeper):
+        return
+    rows = sender._base_manager.using(using).filter(pk=instance.pk)
+    row = rows.first() if deeper else rows.values(*attnames).first()
+    state = _row_state(sender, row)
+    old = None if state is None else {name: state[name] for name in attnames}
+    _pending("old")[(using, sender, instance.pk)] = (old, state if deeper else None)
+
+
+def _row_state(model: type[Model], row: Model | dict[str, Any] | None) -> dict[str, Any] | None:
+    if row is None:
+        return None
+    if isinstance(row, Model):
+        return instance_state(row)
+    fields = {field.attname: field for field in model._meta.concrete_fields}
+    return {name: jsonable(fields[name], value) for name, value in row.items()}
 
 
 def post_save_receiver(
@@ -172,10 +194,11 @@ def post_save_receiver(
     using: str = "default",
     **kwargs: Any,
 ) -> None:
-    old = _pending("old").pop((using, sender, instance.pk), UNKNOWN)
+    old, before = _pending("old").pop((using, sender, instance.pk), (UNKNOWN, None))
     if not registry.filter_attnames(sender):
         old = {}
-    record(using, sender, instance.pk, CREATE if created else UPDATE, instance=instance, old=old)
+    kind: Kind = CREATE if created else UPDATE
+    record(using, sender, instance.pk, kind, instance=instance, old=old, before=before)
 
 
 def pre_delete_receiver(
@@ -194,7 +217,7 @@ def post_delete_receiver(
     if captured is None:
         return
     old = {name: captured.state.get(name) for name in registry.filter_attnames(sender)}
-    record(using, sender, instance.pk, DELETE, capture=captured, old=old)
+    record(using, sender, instance.pk, DELETE, capture=captured, old=old, before=captured.state)
 
 
 def notify(

@@ -109,9 +109,20 @@ def _resolve(
         kind = _KINDS.get((entry.existed_before, exists))
         if kind is None or (kind == DELETE and entry.capture is None):
             continue
+        if kind == UPDATE and _undone(entry, instance):
+            continue
         old = None if kind == CREATE else entry.old
         resolved.append((kind, entry.pk, old, entry.capture if kind == DELETE else instance))
     return resolved
+
+
+def _undone(entry: Entry, instance: Model | None) -> bool:
+    """Whether savepoint rollbacks undid every change of an object that still exists."""
+    return (
+        entry.before is not None
+        and instance is not None
+        and (instance_state(instance) == entry.before)
+    )
 
 
 def _needs_fetch(instance: Model | None) -> bool:

@@ -157,17 +157,15 @@ def is_shared(binding: type[Any]) -> bool:
 
 
 def connect_signals(models: Iterable[type[Model]]) -> None:
-    """Connect the writer's receivers for ``models`` (idempotent): saves and deletes, and
-    ``pre_save`` only where a binding filters subscriptions. Nothing on ``post_init``."""
+    """Connect the writer's receivers for ``models`` (idempotent), for those models only:
+    saves and deletes. Nothing on ``post_init``: loading objects costs nothing."""
     from . import changes  # the receivers; imported late, they need the ORM
 
     for model in models:
         if model not in _connected:
             uid = f"typedws:{model._meta.label_lower}"
+            pre_save.connect(changes.pre_save_receiver, sender=model, dispatch_uid=uid)
             post_save.connect(changes.post_save_receiver, sender=model, dispatch_uid=uid)
             pre_delete.connect(changes.pre_delete_receiver, sender=model, dispatch_uid=uid)
             post_delete.connect(changes.post_delete_receiver, sender=model, dispatch_uid=uid)
             _connected.add(model)
-        if filter_attnames(model):
-            uid = f"typedws:{model._meta.label_lower}"
-            pre_save.connect(changes.pre_save_receiver, sender=model, dispatch_uid=uid)
