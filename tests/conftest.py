@@ -12,6 +12,8 @@ from tests.testapp.bindings import (
     ActionNoteBinding,
     MyNoteBinding,
     NoteBinding,
+    OwnNoteBinding,
+    PublicNoteBinding,
     ThrottledNoteBinding,
 )
 from typedws import API
@@ -23,7 +25,14 @@ def api() -> API:
     api = API()
     api.register(QuestionBinding)
     api.register(ChoiceBinding)
-    for binding in (NoteBinding, MyNoteBinding, ThrottledNoteBinding, ActionNoteBinding):
+    for binding in (
+        NoteBinding,
+        MyNoteBinding,
+        OwnNoteBinding,
+        PublicNoteBinding,
+        ThrottledNoteBinding,
+        ActionNoteBinding,
+    ):
         api.register(binding)
     return api
 

@@ -119,3 +119,20 @@ class ActionNoteBinding(ResourceBinding[Note]):
         data = cast(dict[str, Any], request.data)
         Note.objects.create(owner_id=data["owner"], title="partial", slug="partial")
         raise RuntimeError("boom in user code")
+
+
+class OwnNoteBinding(MyNoteBinding):
+    """``MyNoteBinding`` that can tell, from a deleted note, whether it was the user's."""
+
+    stream = "own-notes"
+
+    def deleted_in_queryset(self, instance: Any) -> bool:
+        return bool(instance.owner_id == self.request.user.pk)
+
+
+class PublicNoteBinding(ResourceBinding[Note]):
+    """The same queryset for everyone, filtered: only public notes exist here."""
+
+    stream = "public-notes"
+    queryset = Note.objects.filter(title__startswith="public")
+    serializer_class = NoteTitleSerializer
