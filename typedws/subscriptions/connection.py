@@ -152,7 +152,8 @@ class ConnectionSubscriptions:
         for binding in self._bindings - bindings:
             local_subscribers(binding).discard(self)
         self._bindings = bindings
-        groups = {registry.group_name(registry.model_of(b)) for b in bindings}  # type: ignore[arg-type]
+        models = {s.model for subs in self.streams.values() for s in subs.values()}
+        groups = {registry.group_name(model) for model in models}
         for group in sorted(groups - self._groups):
             await self.layer.group_add(group, self.channel_name)
             self._groups.add(group)
@@ -174,7 +175,7 @@ class ConnectionSubscriptions:
             return
         for stream, subscriptions in list(self.streams.items()):
             found = list(subscriptions.values())
-            if found and registry.model_of(found[0].binding) is batch.model:
+            if found and found[0].model is batch.model:
                 await self._deliver(batch, stream, found)
 
     async def _deliver(

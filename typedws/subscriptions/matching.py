@@ -28,8 +28,11 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Final
 
+from django.db.models import Model
+
 from typedws.protocol import EVENT_ACTIONS, RequestId
 
+from . import registry
 from .events import dumps
 
 __all__ = ["Subscription", "seen_as"]
@@ -60,12 +63,14 @@ class Subscription:
     """The filter as the client sent it (field name -> JSON value)."""
     dcrf: bool = False
     """Made with ``subscribe_instance``: events take djangochannelsrestframework's shape."""
+    model: type[Model] = field(init=False)
     # Pre-encoded JSON pieces of every event frame of this subscription.
     stream_json: str = field(init=False)
     request_id_json: str = field(init=False)
     raw_pk_json: str = field(init=False)
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "model", registry.model_of(self.binding))
         object.__setattr__(self, "stream_json", dumps(self.stream))
         object.__setattr__(self, "request_id_json", dumps(self.request_id))
         object.__setattr__(self, "raw_pk_json", dumps(self.raw_pk))

@@ -52,6 +52,9 @@ _NO_OP_BACKENDS = frozenset(
 
 _bindings: dict[type[Model], dict[str, type[Any]]] = {}
 _attnames: dict[type[Model], list[str]] = {}
+# Per binding class, computed once: the readers ask for every delivery.
+_keys: dict[type[Any], str] = {}
+_shared: dict[type[Any], bool] = {}
 _connected: set[type[Model]] = set()
 
 
@@ -71,6 +74,13 @@ def model_of(binding: type[Any]) -> type[Model] | None:
 def binding_key(binding: type[Any]) -> str:
     """The dotted name of the nearest class of the user's that does more than rename a stream
     (typedws's own classes, such as the mixin ``binding_for_viewset`` adds, are skipped)."""
+    key = _keys.get(binding)
+    if key is None:
+        key = _keys[binding] = _binding_key(binding)
+    return key
+
+
+def _binding_key(binding: type[Any]) -> str:
     for cls in binding.__mro__:
         if cls.__module__.startswith("typedws.") or not set(cls.__dict__) - _RENAMING_ONLY:
             continue
@@ -150,6 +160,13 @@ def is_shared(binding: type[Any]) -> bool:
     """Whether what the binding may show is the same for every user: ``get_queryset()`` is
     DRF's own (the ``queryset`` attribute) and each filter backend ignores an empty request.
     Then the writer decides queryset membership once, for everyone."""
+    shared = _shared.get(binding)
+    if shared is None:
+        shared = _shared[binding] = _is_shared(binding)
+    return shared
+
+
+def _is_shared(binding: type[Any]) -> bool:
     if binding.get_queryset is not GenericAPIView.get_queryset:
         return False
     backends: Iterable[type[Any]] = getattr(binding, "filter_backends", ()) or ()
