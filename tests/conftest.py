@@ -14,6 +14,7 @@ from tests.testapp.bindings import (
     NoteBinding,
     OwnNoteBinding,
     PublicNoteBinding,
+    RecentNoteBinding,
     ThrottledNoteBinding,
 )
 from typedws import API
@@ -30,6 +31,7 @@ def api() -> API:
         MyNoteBinding,
         OwnNoteBinding,
         PublicNoteBinding,
+        RecentNoteBinding,
         ThrottledNoteBinding,
         ActionNoteBinding,
     ):

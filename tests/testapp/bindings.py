@@ -136,3 +136,12 @@ class PublicNoteBinding(ResourceBinding[Note]):
     stream = "public-notes"
     queryset = Note.objects.filter(title__startswith="public")
     serializer_class = NoteTitleSerializer
+
+
+class RecentNoteBinding(MyNoteBinding):
+    """A per-user queryset that cannot be a subquery (sliced): checked one user at a time."""
+
+    stream = "recent-notes"
+
+    def get_queryset(self) -> QuerySet[Note]:
+        return Note.objects.filter(owner_id=self.request.user.pk).order_by("-id")[:50]

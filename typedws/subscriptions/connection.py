@@ -26,6 +26,7 @@ from typedws.settings import typedws_settings
 from . import registry
 from .events import dcrf_event_text, event_text
 from .matching import Subscription, seen_as
+from .membership import Membership
 from .received import ReceivedBatch, ReceivedEvent, received
 from .visibility import SEEN, local_subscribers, verdicts
 
@@ -88,6 +89,16 @@ class ConnectionSubscriptions:
     @property
     def count(self) -> int:
         return sum(len(subscriptions) for subscriptions in self.streams.values())
+
+    def viewer(self, binding: type[Any]) -> tuple[ConnectionContext, Membership | None]:
+        """What deciding visibility for this connection's user needs: its request, and the
+        SQL of its per-user queryset (from its latest subscription through ``binding``)."""
+        membership = None
+        for subscriptions in self.streams.values():
+            for subscription in subscriptions.values():
+                if subscription.binding is binding and subscription.membership is not None:
+                    membership = subscription.membership
+        return self.connection, membership
 
     # --- Called by the binding's actions, in their thread hop -------------------------------
 

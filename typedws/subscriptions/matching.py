@@ -34,6 +34,7 @@ from typedws.protocol import EVENT_ACTIONS, RequestId
 
 from . import registry
 from .events import dumps
+from .membership import Membership
 
 __all__ = ["Subscription", "seen_as"]
 
@@ -63,6 +64,8 @@ class Subscription:
     """The filter as the client sent it (field name -> JSON value)."""
     dcrf: bool = False
     """Made with ``subscribe_instance``: events take djangochannelsrestframework's shape."""
+    membership: Membership | None = None
+    """For a per-user queryset: its SQL, compiled for the subscriber when it subscribed."""
     model: type[Model] = field(init=False)
     # Pre-encoded JSON pieces of every event frame of this subscription.
     stream_json: str = field(init=False)

@@ -38,6 +38,7 @@ from typedws.protocol import ACTION, PK, REQUEST_ID, ErrorCode
 from . import registry
 from .connection import subscriptions_of
 from .matching import Subscription
+from .membership import Membership, compile_membership
 from .state import python_value
 from .wire import FILTER
 
@@ -72,6 +73,7 @@ class SubscribeModelMixin:
             raw_pk=raw_pk,
             filter=values,
             filter_wire=dict(filter_wire),
+            membership=self._membership(),
         )
         subscriptions_of(request).add(subscription, seen=subscription.pk)
         return Response(subscription.describe(), status=status.HTTP_201_CREATED)
@@ -91,6 +93,7 @@ class SubscribeModelMixin:
             pk=instance.pk,
             raw_pk=self._lookup_value(),
             dcrf=True,
+            membership=self._membership(),
         )
         subscriptions_of(request).add(subscription, seen=instance.pk)
         return Response(subscription.describe(), status=status.HTTP_201_CREATED)
@@ -156,6 +159,12 @@ class SubscribeModelMixin:
                 return instance.owner_id == self.request.user.pk
         """
         return None
+
+    def _membership(self) -> Membership | None:
+        """A per-user queryset's SQL for this subscriber (see :mod:`.membership`)."""
+        if registry.is_shared(type(self)):
+            return None
+        return compile_membership(self)
 
     def _lookup_value(self) -> Any:
         view: Any = self

@@ -12,8 +12,9 @@ What it costs:
 - *Shared querysets* (``get_queryset()`` not overridden, filter backends that ignore an empty
   request): the writer already decided membership once for everyone (free for an unfiltered
   queryset), and permissions run in Python on the instance rebuilt from the event. No query.
-- *Per-user querysets* (``get_queryset()`` overridden): one query per event batch and process
-  for up to 100 users at once (an ``EXISTS`` per user), not one per subscriber.
+- *Per-user querysets* (``get_queryset()`` overridden): each subscriber's queryset SQL is
+  compiled when it subscribes (:mod:`.membership`); one query per event batch and process
+  answers for up to 100 users at once, not one per subscriber.
 - Verdicts depend on the user only: every connection of a user in a process shares them.
 
 A deleted object can no longer be queried. For a per-user queryset, the binding's
@@ -26,17 +27,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Final, Literal
 from weakref import WeakSet
 
 from channels.db import database_sync_to_async
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, Model, OuterRef
+from django.db.models import Model
 from django.http import Http404
 from rest_framework.exceptions import APIException
 
 from . import registry
+from .membership import Membership, user_members
 from .received import ReceivedBatch, ReceivedEvent
 
 if TYPE_CHECKING:
@@ -51,7 +52,7 @@ logger = logging.getLogger("typedws")
 SEEN: Final = "seen"
 Visible = bool | Literal["seen"]
 Verdicts = dict[Any, dict[str, Visible]]  # user key -> event id -> verdict
-USERS_PER_QUERY: Final = 100
+Viewer = tuple["ConnectionContext", Membership | None]  # a user's request, its queryset's SQL
 
 _local: dict[type[Any], WeakSet[ConnectionSubscriptions]] = {}
 
@@ -71,22 +72,20 @@ async def verdicts(
     """
     future = batch.verdicts.get(binding)
     if future is None:
-        users = {c.user_key: c.connection for c in local_subscribers(binding)}
-        users[asker.user_key] = asker.connection
+        users = {c.user_key: c.viewer(binding) for c in local_subscribers(binding)}
+        users[asker.user_key] = asker.viewer(binding)
         future = asyncio.ensure_future(_compute(binding, batch, users))
         batch.verdicts[binding] = future
     result: Verdicts = await asyncio.shield(future)
     mine = result.get(asker.user_key)
     if mine is None:  # subscribed after the computation started
-        extra = await _compute(binding, batch, {asker.user_key: asker.connection})
+        extra = await _compute(binding, batch, {asker.user_key: asker.viewer(binding)})
         result.update(extra)
         mine = extra.get(asker.user_key, {})
     return mine
 
 
-async def _compute(
-    binding: type[Any], batch: ReceivedBatch, users: dict[Any, ConnectionContext]
-) -> Verdicts:
+async def _compute(binding: type[Any], batch: ReceivedBatch, users: dict[Any, Viewer]) -> Verdicts:
     try:
         return await _compute_sync(binding, batch, users)
     except Exception:
@@ -95,14 +94,15 @@ async def _compute(
         return {user: {} for user in users}
 
 
-def compute(binding: type[Any], batch: ReceivedBatch, users: dict[Any, Any]) -> Verdicts:
+def compute(binding: type[Any], batch: ReceivedBatch, users: dict[Any, Viewer]) -> Verdicts:
     """The verdicts of every user on every event of the batch (sync: one hop)."""
     key = registry.binding_key(binding)
     shared = registry.is_shared(binding)
-    views = {user: viewer(binding, connection) for user, connection in users.items()}
+    views = {user: viewer(binding, connection) for user, (connection, _) in users.items()}
     permitted = {user: view for user, view in views.items() if _permitted(view)}
     saved = [event.pk for event in batch.events if event.kind != "delete"]
-    members = {} if shared else user_members(batch.model, permitted, saved)
+    memberships = {user: membership for user, (_, membership) in users.items()}
+    members = {} if shared else user_members(batch.model, permitted, memberships, saved)
     result: Verdicts = {}
     for user in views:
         view = permitted.get(user)
@@ -158,47 +158,3 @@ def _permitted(view: Any, instance: Model | None = None) -> bool:
         logger.exception("typedws: a permission check raised; the event is not sent")
         return False
     return True
-
-
-def user_members(model: type[Model], views: dict[Any, Any], pks: list[Any]) -> dict[Any, set[Any]]:
-    """For each user, which of ``pks`` its ``filter_queryset(get_queryset())`` holds: one
-    query per ``USERS_PER_QUERY`` users, an ``EXISTS`` subquery each."""
-    members: dict[Any, set[Any]] = {user: set() for user in views}
-    if not pks:
-        return members
-    items = list(views.items())
-    for start in range(0, len(items), USERS_PER_QUERY):
-        chunk = dict(items[start : start + USERS_PER_QUERY])
-        try:
-            members.update(_members_at_once(model, chunk, pks))
-        except (TypeError, ValueError, NotImplementedError):
-            # A queryset that cannot be a subquery (sliced, a union...): one query per user.
-            for user, view in chunk.items():
-                members[user] = _members_of(view, pks)
-    return members
-
-
-def _members_at_once(
-    model: type[Model], views: dict[Any, Any], pks: list[Any]
-) -> dict[Any, set[Any]]:
-    querysets = {user: _queryset(view) for user, view in views.items()}
-    names = {f"u{index}": user for index, user in enumerate(querysets)}
-    annotations = {
-        name: Exists(querysets[user].filter(pk=OuterRef("pk"))) for name, user in names.items()
-    }
-    using = next(iter(querysets.values())).db
-    rows = model._base_manager.using(using).filter(pk__in=pks).values("pk", **annotations)
-    members: dict[Any, set[Any]] = {user: set() for user in views}
-    for row in rows:
-        for name, user in names.items():
-            if row[name]:
-                members[user].add(row["pk"])
-    return members
-
-
-def _members_of(view: Any, pks: Iterable[Any]) -> set[Any]:
-    return set(_queryset(view).filter(pk__in=list(pks)).values_list("pk", flat=True))
-
-
-def _queryset(view: Any) -> Any:
-    return view.filter_queryset(view.get_queryset())
