@@ -22,7 +22,7 @@ class QuestionBinding(ResourceBinding[Question]):
     search_fields = ["question_text"]
     ordering_fields = ["id", "pub_date", "question_text"]
 
-    @action(detail=False, method="GET", response_serializer=QuestionSerializer)
+    @action(detail=False, method="GET", response_serializer=QuestionSerializer, many=True)
     def unanswered(self, request: Request) -> QuerySet[Question]:
         """Questions without any choice yet."""
         return self.get_queryset().annotate(n=Count("choices")).filter(n=0)
