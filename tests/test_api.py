@@ -130,10 +130,10 @@ def test_binding_without_stream() -> None:
         queryset = Question.objects.all()
         serializer_class = QuestionSerializer
 
-    with pytest.raises(
-        ImproperlyConfigured, match=r"Nameless has no stream name: set `stream = \"...\"`"
-    ):
+    with pytest.raises(ImproperlyConfigured, match=r"Nameless has no valid stream name \(None\)"):
         API().register(Nameless)
+    with pytest.raises(ImproperlyConfigured, match=r"has no valid stream name \('a b'\)"):
+        API().register(Nameless, stream="a b")
 
 
 def test_binding_without_queryset_or_serializer() -> None:

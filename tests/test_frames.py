@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import json
+from collections.abc import Mapping
 from typing import Any
 
 import pytest
@@ -11,12 +13,19 @@ from django.test import override_settings
 from polls.bindings import QuestionBinding
 from polls.models import Question
 
+from typedws import API
 from typedws.errors import FrameError
 from typedws.frames import Route, parse_frame
 from typedws.testing import APICommunicator
 
-ROUTES = {"questions": Route(QuestionBinding.get_actions(), QuestionBinding.get_lookup_key())}
 MiB = 1024 * 1024
+
+
+@functools.cache
+def routes() -> Mapping[str, Route]:
+    api = API()
+    api.register(QuestionBinding)
+    return api.routes
 
 
 def frame(payload: Any, stream: Any = "questions") -> str:
@@ -24,7 +33,7 @@ def frame(payload: Any, stream: Any = "questions") -> str:
 
 
 def parse(text: str, max_bytes: int = MiB) -> Any:
-    return parse_frame(text, ROUTES, max_bytes)
+    return parse_frame(text, routes(), max_bytes)
 
 
 def test_valid_frames_are_routed() -> None:
@@ -37,10 +46,11 @@ def test_valid_frames_are_routed() -> None:
     )
     assert request.spec.method_name == "retrieve"
     listed = parse(
-        frame({"action": "list", "data": {"page": 2, "search": ["a", "b"], "flag": True}})
+        frame({"action": "list", "data": {"page": 2, "search": ["a", "b"], "ordering": None}})
     )
-    assert listed.data == {"page": 2, "search": ["a", "b"], "flag": True}
-    assert parse(frame({"action": "create"})).data == {}
+    assert listed.data == {"page": 2, "search": ["a", "b"], "ordering": None}
+    created = parse(frame({"action": "create", "data": {"question_text": "?"}}))
+    assert created.data == {"question_text": "?"}
 
 
 # (frame text, status, [(code, path)], echoed (stream, action, request_id))
@@ -129,7 +139,7 @@ BAD_FRAMES = [
     pytest.param(
         frame({"action": "delete", "pk": None}),
         400,
-        [("required", ["payload", "pk"])],
+        [("invalid", ["payload", "pk"])],
         ("questions", "delete", None),
         id="null-pk",
     ),
@@ -141,7 +151,7 @@ BAD_FRAMES = [
         id="bool-pk",
     ),
     pytest.param(
-        frame({"action": "update", "pk": {"id": 1}}),
+        frame({"action": "update", "pk": {"id": 1}, "data": {"question_text": "q"}}),
         400,
         [("invalid", ["payload", "pk"])],
         ("questions", "update", None),
@@ -186,15 +196,22 @@ BAD_FRAMES = [
         frame(
             {
                 "action": "list",
-                "data": {"page": 0, "page_size": "10", "search": {"a": 1}, "x": [1, {}]},
+                "data": {
+                    "page": 0,
+                    "page_size": "10",
+                    "search": {"a": 1},
+                    "ordering": [1, {}],
+                    "x": 1,
+                },
             }
         ),
         400,
         [
-            ("invalid", ["payload", "data", "page"]),
+            ("min_value", ["payload", "data", "page"]),
             ("invalid", ["payload", "data", "page_size"]),
             ("invalid", ["payload", "data", "search"]),
-            ("invalid", ["payload", "data", "x", 1]),
+            ("invalid", ["payload", "data", "ordering"]),
+            ("unknown_field", ["payload", "data", "x"]),
         ],
         ("questions", "list", None),
         id="list-params",
@@ -203,10 +220,10 @@ BAD_FRAMES = [
         frame({"action": "patch", "pk": False, "request_id": True, "data": 1, "extra": 1}),
         400,
         [
-            ("unknown_field", ["payload", "extra"]),
             ("invalid", ["payload", "request_id"]),
             ("invalid", ["payload", "pk"]),
             ("invalid", ["payload", "data"]),
+            ("unknown_field", ["payload", "extra"]),
         ],
         ("questions", "patch", None),
         id="every-error-reported",

@@ -79,11 +79,12 @@ def action(
     The method is called as DRF calls a viewset action, ``method(request, **kwargs)`` (with the
     lookup key for ``detail=True``), sync or ``async``. It may return a DRF ``Response`` (its
     ``data`` and ``status_code`` are sent), or any other value: that value is serialized with
-    ``response_serializer`` when given (as a list with ``many=True``) and sent with ``status``. ``request_serializer`` is what ``self.get_serializer()`` returns while the action
-    runs; both serializers describe the action in the typed contract. ``method`` is the HTTP
-    method DRF permissions see (``IsAuthenticatedOrReadOnly`` lets anyone run a ``"GET"``
-    action). Further keyword arguments are set on the binding instance, as DRF's ``@action``
-    does (``permission_classes=[...]``).
+    ``response_serializer`` when given (as a list with ``many=True``) and sent with ``status``.
+    ``request_serializer`` is what ``self.get_serializer()`` returns while the action runs;
+    both serializers describe the action in the typed contract. ``method`` is the HTTP method
+    DRF permissions see (``IsAuthenticatedOrReadOnly`` lets anyone run a ``"GET"`` action).
+    Further keyword arguments are set on the binding instance, as DRF's ``@action`` does
+    (``permission_classes=[...]``).
     """
     if request_serializer is not None:
         initkwargs.setdefault("serializer_class", request_serializer)

@@ -30,6 +30,7 @@ __all__ = [
     "decode",
     "encode",
     "error_item",
+    "json_type",
     "reply",
 ]
 
@@ -139,3 +140,18 @@ def encode(frame: dict[str, Any]) -> str:
     return json.dumps(
         frame, cls=JSONEncoder, ensure_ascii=False, allow_nan=False, separators=(",", ":")
     )
+
+
+def json_type(value: Any) -> str:
+    """How the protocol's messages name a JSON value's type."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    return "an object"
