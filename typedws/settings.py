@@ -19,13 +19,15 @@ from django.dispatch import receiver
 
 __all__ = ["DEFAULTS", "typedws_settings"]
 
-DEFAULTS: dict[str, int] = {
+DEFAULTS: dict[str, Any] = {
     # Page size of ``list`` when the request names none.
     "DEFAULT_PAGE_SIZE": 25,
     # Upper bound for a ``page_size`` asked for by a client.
     "MAX_PAGE_SIZE": 100,
     # Text frames longer than this (UTF-8 bytes) are answered with 413, unparsed.
     "MAX_FRAME_BYTES": 1024 * 1024,
+    # Dotted path of the project's API object ("polls.api.api"), for manage.py typedws_schema.
+    "API": None,
 }
 
 
@@ -36,6 +38,7 @@ class TypedWSSettings:
     DEFAULT_PAGE_SIZE: int
     MAX_PAGE_SIZE: int
     MAX_FRAME_BYTES: int
+    API: str | None
 
     def __init__(self) -> None:
         self._cache: dict[str, Any] | None = None

@@ -10,4 +10,5 @@ router.register("choices", ChoiceViewSet)
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include(router.urls)),
+    path("typedws/", include("typedws.urls")),
 ]

@@ -7,8 +7,14 @@ least a client must send.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
+
+try:  # Python 3.11 and later
+    from re import _parser as _regex_parser
+except ImportError:  # pragma: no cover
+    import sre_parse as _regex_parser
 
 from .components import Components
 from .fields import Schema
@@ -67,7 +73,7 @@ def _string(schema: Schema, components: Components, name: str) -> Any:
     if fmt in _FORMATS:
         return _FORMATS[fmt]
     if "pattern" in schema:
-        return "example"  # slug-like patterns; other patterns need a hand-written example
+        return pattern_example(schema["pattern"])
     text = name.replace("_", " ") if name else "text"
     length_min, length_max = schema.get("minLength", 0), schema.get("maxLength")
     text = text.ljust(length_min, "x")
@@ -83,6 +89,62 @@ def _integer(schema: Schema, components: Components, name: str) -> Any:
 
 def _number(schema: Schema, components: Components, name: str) -> Any:
     return float(_integer(schema, components, name))
+
+
+def pattern_example(pattern: str) -> str:
+    """The shortest string the pattern's parse tree spells out, checked to match; ``example``
+    when the pattern is beyond this small generator."""
+    try:
+        text = _spell(_regex_parser.parse(pattern))
+    except (ValueError, TypeError, IndexError, re.error):
+        return "example"
+    return text if re.search(pattern, text) else "example"
+
+
+def _spell(tree: Any) -> str:
+    return "".join(_spell_node(op, argument) for op, argument in tree)
+
+
+def _spell_node(op: Any, argument: Any) -> str:
+    name = str(op)
+    if name == "LITERAL":
+        return chr(argument)
+    if name == "IN":
+        return _spell_class(argument)
+    if name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+        low, _high, item = argument
+        return str(_spell(item) * max(low, 0))
+    if name == "SUBPATTERN":
+        return _spell(argument[-1])
+    if name == "BRANCH":
+        return _spell(argument[1][0])
+    if name in ("AT", "GROUPREF_EXISTS", "ASSERT", "ASSERT_NOT"):
+        return ""
+    if name == "ANY":
+        return "a"
+    if name == "CATEGORY":
+        return _CATEGORIES[str(argument)]
+    raise ValueError(name)
+
+
+def _spell_class(items: Any) -> str:
+    """A member of a character class, a letter or digit if it has one."""
+    members = [_class_member(op, argument) for op, argument in items]
+    return next((char for char in members if char.isalnum()), members[0])
+
+
+def _class_member(op: Any, argument: Any) -> str:
+    name = str(op)
+    if name == "LITERAL":
+        return chr(argument)
+    if name == "RANGE":
+        return chr(argument[0])
+    if name == "CATEGORY":
+        return _CATEGORIES[str(argument)]
+    raise ValueError(name)  # NEGATE and the like: beyond this generator
+
+
+_CATEGORIES = {"CATEGORY_DIGIT": "0", "CATEGORY_WORD": "a", "CATEGORY_SPACE": " "}
 
 
 _MAKERS: dict[str, Callable[[Schema, Components, str], Any]] = {

@@ -171,7 +171,7 @@ def _decimal(field: Any, components: Components, direction: Direction) -> Schema
     else:
         pattern = r"^-?\d*(?:\.\d*)?$"
     string: Schema = {"type": "string", "format": "decimal", "pattern": pattern}
-    coerce = field.coerce_to_string
+    coerce = getattr(field, "coerce_to_string", None)
     if coerce is None:
         from rest_framework.settings import api_settings
 
