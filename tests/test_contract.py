@@ -267,3 +267,32 @@ def test_views(url: str, content_type: str) -> None:
 def test_view_under_https_names_wss() -> None:
     response = Client().get("/typedws/asyncapi.json", secure=True)
     assert json.loads(response.content)["servers"]["default"]["protocol"] == "wss"
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_validation_can_be_switched_off() -> None:
+    from polls.bindings import QuestionBinding
+    from typedws.testing import connected
+
+    api = API(validate=False)
+    api.register(QuestionBinding)
+    async with connected(api.as_asgi()) as client:
+        # DRF drops the unknown key, as over HTTP; the contract would have rejected it.
+        created = await client.request(
+            "questions", "create", data={"question_text": "q", "typo": 1}
+        )
+        # DRF still validates the data, in the same error shape.
+        too_long = await client.request("questions", "create", data={"question_text": "x" * 201})
+        # The envelope is still checked.
+        bad_id = await client.request("questions", "list", request_id=None, pk=1)
+    assert created["response_status"] == 201
+    assert too_long["errors"] == [
+        {
+            "code": "max_length",
+            "message": "Ensure this field has no more than 200 characters.",
+            "path": ["payload", "data", "question_text"],
+        }
+    ]
+    assert bad_id["errors"] == [
+        {"code": "unknown_field", "message": "Unknown field 'pk'.", "path": ["payload", "pk"]}
+    ]
