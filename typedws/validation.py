@@ -14,7 +14,6 @@ Errors come back in the protocol's shape, with DRF's codes and wording where DRF
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -241,34 +240,23 @@ def _string(schema: Schema) -> cs.CoreSchema:
 
 
 def _integer(schema: Schema) -> cs.CoreSchema:
-    """JSON Schema's integer: any number with no fractional part (``1.0`` too), not a bool."""
-    low, high = schema.get("minimum"), schema.get("maximum")
-    above, below = schema.get("exclusiveMinimum"), schema.get("exclusiveMaximum")
+    """JSON Schema's integer: any number with no fractional part (``1.0`` too), not a bool.
 
-    def check(value: Any) -> Any:
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise PydanticCustomError(ErrorCode.INVALID, "A valid integer is required.")
-        if isinstance(value, float) and not (math.isfinite(value) and value.is_integer()):
-            raise PydanticCustomError(ErrorCode.INVALID, "A valid integer is required.")
-        _check_bounds(value, low, high, above, below)
-        return value
-
-    return cs.no_info_plain_validator_function(check)
-
-
-def _check_bounds(value: Any, low: Any, high: Any, above: Any, below: Any) -> None:
-    if low is not None and value < low:
-        message = "Ensure this value is greater than or equal to {limit}."
-        raise PydanticCustomError("min_value", message, {"limit": low})
-    if above is not None and value <= above:
-        message = "Ensure this value is greater than {limit}."
-        raise PydanticCustomError("min_value", message, {"limit": above})
-    if high is not None and value > high:
-        message = "Ensure this value is less than or equal to {limit}."
-        raise PydanticCustomError("max_value", message, {"limit": high})
-    if below is not None and value >= below:
-        message = "Ensure this value is less than {limit}."
-        raise PydanticCustomError("max_value", message, {"limit": below})
+    Native validators only (no Python call per value): a strict int or an integral strict
+    float, then the bounds on the integer value.
+    """
+    integral = cs.union_schema(
+        [cs.int_schema(strict=True), cs.float_schema(strict=True, multiple_of=1)],
+        custom_error_type=ErrorCode.INVALID,
+        custom_error_message="Expected an integer.",
+    )
+    bounds = cs.int_schema(
+        ge=schema.get("minimum"),
+        le=schema.get("maximum"),
+        gt=schema.get("exclusiveMinimum"),
+        lt=schema.get("exclusiveMaximum"),
+    )
+    return cs.chain_schema([integral, bounds])
 
 
 # pydantic-core error types -> (protocol code, message template over the error's ctx).
