@@ -1,7 +1,7 @@
 from typing import Any
 
 from django.db.models import Count, QuerySet
-from django_filters.rest_framework import DjangoFilterBackend
+from django_filters.rest_framework import DjangoFilterBackend, FilterSet
 from rest_framework import filters
 from rest_framework.request import Request
 
@@ -11,6 +11,13 @@ from .models import Question
 from .serializers import QuestionSerializer
 
 
+class QuestionFilter(FilterSet):
+    # An explicit filterset: with `filterset_fields`, django-filter builds a new class per request.
+    class Meta:
+        model = Question
+        fields = ["pub_date"]
+
+
 class QuestionBinding(ResourceBinding[Question]):
     """Poll questions."""
 
@@ -18,7 +25,7 @@ class QuestionBinding(ResourceBinding[Question]):
     queryset = Question.objects.all()
     serializer_class = QuestionSerializer
     filter_backends = [DjangoFilterBackend, filters.SearchFilter, filters.OrderingFilter]
-    filterset_fields = ["pub_date"]
+    filterset_class = QuestionFilter
     search_fields = ["question_text"]
     ordering_fields = ["id", "pub_date", "question_text"]
 
