@@ -79,7 +79,6 @@ async def make_step(target: str, workload: str, rows: int) -> tuple[Step, list[s
     """A coroutine function running frame ``n`` through a fresh consumer of ``target``."""
     from benchproj.api import api, demo_api
     from benchproj.consumers import EchoConsumer, QuestionConsumer
-
     from typedws.request import ConnectionContext
 
     sent: list[str] = []
@@ -120,7 +119,6 @@ def make_sync_step(target: str, workload: str, rows: int) -> Callable[[int], Any
     """Only the synchronous work of one frame (what runs inside the thread hop)."""
     from benchproj.api import api
     from benchproj.consumers import QuestionConsumer
-
     from typedws.frames import parse_frame
     from typedws.request import ConnectionContext
 
@@ -208,9 +206,10 @@ def report(title: str, samples: dict[str, list[float]], unit: str = "us/frame") 
 async def time_hops(frames: int, batch: int) -> dict[str, list[float]]:
     """One thread hop, alone and inside the echo consumer, against the echo without it."""
     from asgiref.sync import sync_to_async
-    from benchproj.consumers import EchoConsumer
     from channels.consumer import get_handler_name
     from channels.db import database_sync_to_async
+
+    from benchproj.consumers import EchoConsumer
 
     class EchoWithoutHop(EchoConsumer):
         """Channels' ``dispatch`` minus its ``aclose_old_connections()`` hop."""

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from polls.bindings import QuestionBinding
-from polls.views import ChoiceViewSet
 from rest_framework.request import Request
 
+from polls.bindings import QuestionBinding
+from polls.views import ChoiceViewSet
 from tests.testapp.bindings import (
     ActionNoteBinding,
     MyNoteBinding,

@@ -6,12 +6,12 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from rest_framework import viewsets
+
 from polls.bindings import QuestionBinding
 from polls.models import Question
 from polls.serializers import QuestionSerializer
 from polls.views import ChoiceViewSet, QuestionViewSet
-from rest_framework import viewsets
-
 from typedws import (
     API,
     GenericBinding,

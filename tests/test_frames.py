@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from channels.db import database_sync_to_async
 from django.test import override_settings
-from polls.models import Question
 
+from polls.models import Question
 from typedws.errors import FrameError
 from typedws.frames import Route, parse_frame
 from typedws.testing import APICommunicator

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from channels.db import database_sync_to_async
 from django.test import override_settings
-from polls.models import Choice, Question
 
+from polls.models import Choice, Question
 from typedws.testing import APICommunicator
 
 pytestmark = pytest.mark.django_db(transaction=True)

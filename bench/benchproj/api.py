@@ -9,7 +9,6 @@ every retrieve and list; it is measured to show what those cost.
 from polls.api import api as demo_api
 from polls.models import Question
 from polls.serializers import QuestionSerializer
-
 from typedws import API, ResourceBinding
 
 __all__ = ["api", "demo_api", "novalidate_api"]

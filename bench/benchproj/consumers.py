@@ -19,6 +19,7 @@ from djangochannelsrestframework.pagination import (  # type: ignore[import-unty
     WebsocketLimitOffsetPagination,
 )
 from djangochannelsrestframework.permissions import AllowAny  # type: ignore[import-untyped]
+
 from polls.models import Question
 from polls.serializers import QuestionSerializer
 

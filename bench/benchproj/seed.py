@@ -20,6 +20,7 @@ def main() -> None:
     django.setup()
 
     from django.core.management import call_command
+
     from polls.models import Question
 
     call_command("migrate", verbosity=0, interactive=False)

@@ -1,7 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
-from polls.views import ChoiceViewSet, QuestionViewSet
 from rest_framework.routers import DefaultRouter
+
+from polls.views import ChoiceViewSet, QuestionViewSet
 
 router = DefaultRouter()
 router.register("questions", QuestionViewSet)
