@@ -11,7 +11,7 @@ POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
 PYTHON_DJANGO6 ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python3.12) python3.12)
 VENV_DJANGO6 ?= .venv-django6
 
-.PHONY: install demo test lint typecheck pytest format clean test-postgres test-django6
+.PHONY: install demo test lint typecheck pytest format clean test-postgres test-django6 snapshots
 
 $(STAMP): pyproject.toml
 	rm -rf $(VENV)
@@ -36,10 +36,11 @@ lint: install
 typecheck: install
 	$(BIN)/mypy typedws example tests
 
-NODE_TEST_DEPS := tests/dcrf_client/node_modules/.package-lock.json
+NODE_TEST_DEPS := tests/dcrf_client/node_modules/.package-lock.json \
+	tests/asyncapi/node_modules/.package-lock.json
 
-$(NODE_TEST_DEPS): tests/dcrf_client/package-lock.json
-	npm ci --prefix tests/dcrf_client --no-audit --no-fund
+tests/%/node_modules/.package-lock.json: tests/%/package-lock.json
+	npm ci --prefix tests/$* --no-audit --no-fund
 	touch $@
 
 pytest: install $(NODE_TEST_DEPS)
@@ -50,6 +51,10 @@ test-postgres: install
 
 test-django6:
 	$(MAKE) pytest PYTHON=$(PYTHON_DJANGO6) VENV=$(VENV_DJANGO6)
+
+# Rewrite the committed AsyncAPI snapshots after a deliberate change; review the diff.
+snapshots: install
+	TYPEDWS_UPDATE_SNAPSHOTS=1 $(BIN)/pytest tests/test_contract.py -k snapshot -q
 
 format: install
 	$(BIN)/ruff format .

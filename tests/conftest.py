@@ -6,36 +6,15 @@ from typing import Any
 import pytest
 from channels.db import database_sync_to_async
 from django.contrib.auth.models import User
-from polls.bindings import ChoiceBinding, QuestionBinding
 
-from tests.testapp.bindings import (
-    ActionNoteBinding,
-    MyNoteBinding,
-    NoteBinding,
-    OwnNoteBinding,
-    PublicNoteBinding,
-    RecentNoteBinding,
-    ThrottledNoteBinding,
-)
 from typedws import API
 from typedws.testing import APICommunicator, connected
 
 
 @pytest.fixture
 def api() -> API:
-    api = API()
-    api.register(QuestionBinding)
-    api.register(ChoiceBinding)
-    for binding in (
-        NoteBinding,
-        MyNoteBinding,
-        OwnNoteBinding,
-        PublicNoteBinding,
-        RecentNoteBinding,
-        ThrottledNoteBinding,
-        ActionNoteBinding,
-    ):
-        api.register(binding)
+    from tests.api import api
+
     return api
 
 

@@ -9,8 +9,8 @@ from typing import Any, TypeVar
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.db.models import Model
-from polls.models import Choice, Question
 
+from polls.models import Choice, Question
 from typedws.subscriptions.registry import group_name
 
 T = TypeVar("T")

@@ -6,12 +6,12 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from rest_framework import viewsets
+
 from polls.bindings import QuestionBinding
 from polls.models import Question
 from polls.serializers import QuestionSerializer
 from polls.views import ChoiceViewSet, QuestionViewSet
-from rest_framework import viewsets
-
 from typedws import (
     API,
     GenericBinding,
@@ -156,10 +156,10 @@ def test_binding_without_stream() -> None:
         queryset = Question.objects.all()
         serializer_class = QuestionSerializer
 
-    with pytest.raises(
-        ImproperlyConfigured, match=r"Nameless has no stream name: set `stream = \"...\"`"
-    ):
+    with pytest.raises(ImproperlyConfigured, match=r"Nameless has no valid stream name \(None\)"):
         API().register(Nameless)
+    with pytest.raises(ImproperlyConfigured, match=r"has no valid stream name \('a b'\)"):
+        API().register(Nameless, stream="a b")
 
 
 def test_binding_without_queryset_or_serializer() -> None:

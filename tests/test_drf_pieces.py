@@ -77,8 +77,8 @@ async def test_lookup_key_replaces_pk(connect: Connect, alice: User) -> None:
         reply = await client.request("notes", "retrieve", pk=1)
     assert reply["response_status"] == 400
     assert reply["errors"] == [
-        {"code": "unknown_field", "message": "Unknown field 'pk'.", "path": ["payload", "pk"]},
         {"code": "required", "message": "This field is required.", "path": ["payload", "slug"]},
+        {"code": "unknown_field", "message": "Unknown field 'pk'.", "path": ["payload", "pk"]},
     ]
 
 

@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import pytest
 from channels.db import database_sync_to_async
 from django.test import override_settings
-from polls.bindings import QuestionBinding
-from polls.models import Question
 
+from polls.models import Question
 from typedws.errors import FrameError
 from typedws.frames import Route, parse_frame
 from typedws.testing import APICommunicator
 
-ROUTES = {"questions": Route(QuestionBinding.get_actions(), QuestionBinding.get_lookup_key())}
 MiB = 1024 * 1024
+
+
+def routes() -> Mapping[str, Route]:
+    from tests.api import api
+
+    return api.routes
 
 
 def frame(payload: Any, stream: Any = "questions") -> str:
@@ -24,7 +30,7 @@ def frame(payload: Any, stream: Any = "questions") -> str:
 
 
 def parse(text: str, max_bytes: int = MiB) -> Any:
-    return parse_frame(text, ROUTES, max_bytes)
+    return parse_frame(text, routes(), max_bytes)
 
 
 def test_valid_frames_are_routed() -> None:
@@ -37,194 +43,49 @@ def test_valid_frames_are_routed() -> None:
     )
     assert request.spec.method_name == "retrieve"
     listed = parse(
-        frame({"action": "list", "data": {"page": 2, "search": ["a", "b"], "flag": True}})
+        frame({"action": "list", "data": {"page": 2, "search": ["a", "b"], "ordering": None}})
     )
-    assert listed.data == {"page": 2, "search": ["a", "b"], "flag": True}
-    assert parse(frame({"action": "create"})).data == {}
+    assert listed.data == {"page": 2, "search": ["a", "b"], "ordering": None}
+    created = parse(frame({"action": "create", "data": {"question_text": "?"}}))
+    assert created.data == {"question_text": "?"}
 
 
-# (frame text, status, [(code, path)], echoed (stream, action, request_id))
-BAD_FRAMES = [
-    pytest.param("not json", 400, [("parse_error", [])], (None, None, None), id="not-json"),
-    pytest.param("", 400, [("parse_error", [])], (None, None, None), id="empty"),
-    pytest.param('{"stream": NaN}', 400, [("parse_error", [])], (None, None, None), id="nan"),
-    pytest.param("[1, 2]", 400, [("invalid", [])], (None, None, None), id="array"),
-    pytest.param('"questions"', 400, [("invalid", [])], (None, None, None), id="string"),
-    pytest.param(
-        "[" * 10_000 + "]" * 10_000, 400, [("parse_error", [])], (None, None, None), id="deep"
-    ),
-    pytest.param(
-        json.dumps({"payload": {"action": "list", "request_id": "r"}}),
-        400,
-        [("required", ["stream"])],
-        (None, "list", "r"),
-        id="no-stream",
-    ),
-    pytest.param(
-        frame({"action": "list"}, stream=5),
-        400,
-        [("invalid", ["stream"])],
-        (None, "list", None),
-        id="stream-number",
-    ),
-    pytest.param(
-        frame({"action": "list", "request_id": "r"}, stream="nope"),
-        404,
-        [("unknown_stream", ["stream"])],
-        ("nope", "list", "r"),
-        id="unknown-stream",
-    ),
-    pytest.param(
-        json.dumps({"stream": "questions"}),
-        400,
-        [("required", ["payload"])],
-        ("questions", None, None),
-        id="no-payload",
-    ),
-    pytest.param(
-        frame([1]), 400, [("invalid", ["payload"])], ("questions", None, None), id="payload-array"
-    ),
-    pytest.param(
-        json.dumps({"stream": "questions", "payload": {"action": "list"}, "extra": 1}),
-        400,
-        [("unknown_field", ["extra"])],
-        ("questions", "list", None),
-        id="envelope-extra-key",
-    ),
-    pytest.param(
-        frame({"request_id": 1}),
-        400,
-        [("required", ["payload", "action"])],
-        ("questions", None, 1),
-        id="no-action",
-    ),
-    pytest.param(
-        frame({"action": 3}),
-        400,
-        [("invalid", ["payload", "action"])],
-        ("questions", None, None),
-        id="action-number",
-    ),
-    pytest.param(
-        frame({"action": "__init__", "request_id": "r"}),
-        405,
-        [("action_not_allowed", ["payload", "action"])],
-        ("questions", "__init__", "r"),
-        id="unknown-action",
-    ),
-    pytest.param(
-        frame({"action": "get_queryset"}),
-        405,
-        [("action_not_allowed", ["payload", "action"])],
-        ("questions", "get_queryset", None),
-        id="method-that-is-not-an-action",
-    ),
-    pytest.param(
-        frame({"action": "retrieve"}),
-        400,
-        [("required", ["payload", "pk"])],
-        ("questions", "retrieve", None),
-        id="no-pk",
-    ),
-    pytest.param(
-        frame({"action": "delete", "pk": None}),
-        400,
-        [("required", ["payload", "pk"])],
-        ("questions", "delete", None),
-        id="null-pk",
-    ),
-    pytest.param(
-        frame({"action": "retrieve", "pk": True}),
-        400,
-        [("invalid", ["payload", "pk"])],
-        ("questions", "retrieve", None),
-        id="bool-pk",
-    ),
-    pytest.param(
-        frame({"action": "update", "pk": {"id": 1}}),
-        400,
-        [("invalid", ["payload", "pk"])],
-        ("questions", "update", None),
-        id="object-pk",
-    ),
-    pytest.param(
-        frame({"action": "create", "data": [1]}),
-        400,
-        [("invalid", ["payload", "data"])],
-        ("questions", "create", None),
-        id="data-array",
-    ),
-    pytest.param(
-        frame({"action": "create", "data": "x"}),
-        400,
-        [("invalid", ["payload", "data"])],
-        ("questions", "create", None),
-        id="data-string",
-    ),
-    pytest.param(
-        frame({"action": "retrieve", "pk": 1, "data": {"x": 1}}),
-        400,
-        [("unknown_field", ["payload", "data", "x"])],
-        ("questions", "retrieve", None),
-        id="retrieve-data-key",
-    ),
-    pytest.param(
-        frame({"action": "list", "request_id": 1.5}),
-        400,
-        [("invalid", ["payload", "request_id"])],
-        ("questions", "list", None),
-        id="request-id-float",
-    ),
-    pytest.param(
-        frame({"action": "list", "request_id": ["a"]}),
-        400,
-        [("invalid", ["payload", "request_id"])],
-        ("questions", "list", None),
-        id="request-id-array",
-    ),
-    pytest.param(
-        frame(
-            {
-                "action": "list",
-                "data": {"page": 0, "page_size": "10", "search": {"a": 1}, "x": [1, {}]},
-            }
-        ),
-        400,
-        [
-            ("invalid", ["payload", "data", "page"]),
-            ("invalid", ["payload", "data", "page_size"]),
-            ("invalid", ["payload", "data", "search"]),
-            ("invalid", ["payload", "data", "x", 1]),
-        ],
-        ("questions", "list", None),
-        id="list-params",
-    ),
-    pytest.param(
-        frame({"action": "patch", "pk": False, "request_id": True, "data": 1, "extra": 1}),
-        400,
-        [
-            ("unknown_field", ["payload", "extra"]),
-            ("invalid", ["payload", "request_id"]),
-            ("invalid", ["payload", "pk"]),
-            ("invalid", ["payload", "data"]),
-        ],
-        ("questions", "patch", None),
-        id="every-error-reported",
-    ),
-]
+CORPUS = Path(__file__).parent / "corpus" / "frames.json"
 
 
-@pytest.mark.parametrize(("text", "status", "errors", "echo"), BAD_FRAMES)
-def test_bad_frames(
-    text: str, status: int, errors: list[tuple[str, list[Any]]], echo: tuple[Any, ...]
-) -> None:
+def corpus_text(case: dict[str, Any]) -> str:
+    """A corpus case's frame as sent: raw ``text``, a repeated pattern, or a JSON ``frame``."""
+    if "text" in case:
+        return str(case["text"])
+    if "text_repeat" in case:
+        repeat = case["text_repeat"]
+        return str(repeat["prefix"] * repeat["count"] + repeat["suffix"] * repeat["count"])
+    return json.dumps(case["frame"], ensure_ascii=False)
+
+
+def corpus(valid: bool) -> list[Any]:
+    cases = json.loads(CORPUS.read_text(encoding="utf-8"))["cases"]
+    return [pytest.param(case, id=case["name"]) for case in cases if case["valid"] is valid]
+
+
+@pytest.mark.parametrize("case", corpus(valid=True))
+def test_valid_corpus_frames(case: dict[str, Any]) -> None:
+    request = parse(corpus_text(case))
+    assert request.stream == case["frame"]["stream"]
+    assert request.spec.name == case["frame"]["payload"]["action"]
+
+
+@pytest.mark.parametrize("case", corpus(valid=False))
+def test_invalid_corpus_frames(case: dict[str, Any]) -> None:
     with pytest.raises(FrameError) as caught:
-        parse(text)
+        parse(corpus_text(case))
     exc = caught.value
-    assert exc.status == status
-    assert [(e["code"], e["path"]) for e in exc.errors] == errors
+    assert exc.status == case["status"]
+    assert [{"code": e["code"], "path": e["path"]} for e in exc.errors] == case["errors"]
     assert all(e["message"] for e in exc.errors)
-    assert (exc.stream, exc.action, exc.request_id) == echo
+    assert {"stream": exc.stream, "action": exc.action, "request_id": exc.request_id} == case[
+        "echo"
+    ]
 
 
 def test_frame_size_limit_counts_utf8_bytes() -> None:
@@ -237,21 +98,22 @@ def test_frame_size_limit_counts_utf8_bytes() -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize(("text", "status", "errors", "echo"), BAD_FRAMES)
-async def test_bad_frames_over_the_socket(
-    client: APICommunicator,
-    text: str,
-    status: int,
-    errors: list[tuple[str, list[Any]]],
-    echo: tuple[Any, ...],
+@pytest.mark.parametrize("case", corpus(valid=False))
+async def test_invalid_corpus_frames_over_the_socket(
+    client: APICommunicator, case: dict[str, Any]
 ) -> None:
-    reply = await client.send_raw(text)
+    reply = await client.send_raw(corpus_text(case))
     assert reply["type"] == "reply"
     payload = reply["payload"]
-    assert (reply["stream"], payload["action"], payload["request_id"]) == echo
-    assert payload["response_status"] == status
+    echo = case["echo"]
+    assert (reply["stream"], payload["action"], payload["request_id"]) == (
+        echo["stream"],
+        echo["action"],
+        echo["request_id"],
+    )
+    assert payload["response_status"] == case["status"]
     assert payload["data"] is None
-    assert [(e["code"], e["path"]) for e in payload["errors"]] == errors
+    assert [{"code": e["code"], "path": e["path"]} for e in payload["errors"]] == case["errors"]
     assert await client.receive_nothing()  # exactly one reply
     # The socket is still open and serving.
     ok = await client.request("questions", "list")

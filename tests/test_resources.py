@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from channels.db import database_sync_to_async
 from django.test import override_settings
-from polls.models import Choice, Question
 
+from polls.models import Choice, Question
 from typedws.testing import APICommunicator
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -181,9 +181,35 @@ async def test_django_filter_backend(client: APICommunicator) -> None:
     ]
 
 
-async def test_validation_errors_report_every_field(client: APICommunicator) -> None:
+async def test_contract_errors_report_every_field(client: APICommunicator) -> None:
     reply = await client.request(
-        "questions", "create", data={"question_text": "x" * 201, "pub_date": "yesterday"}
+        "questions", "create", data={"question_text": "x" * 201, "pub_date": 5, "extra": 1}
+    )
+    assert reply["response_status"] == 400
+    assert reply["errors"] == [
+        {
+            "code": "max_length",
+            "message": "Ensure this field has no more than 200 characters.",
+            "path": ["payload", "data", "question_text"],
+        },
+        {
+            "code": "invalid",
+            "message": "Expected a string, got a number.",
+            "path": ["payload", "data", "pub_date"],
+        },
+        {
+            "code": "unknown_field",
+            "message": "Unknown field 'extra'.",
+            "path": ["payload", "data", "extra"],
+        },
+    ]
+    assert await count(Question) == 0
+
+
+async def test_serializer_errors_report_every_field(client: APICommunicator) -> None:
+    # Both values pass the contract (a string each); DRF's serializer rejects both.
+    reply = await client.request(
+        "questions", "create", data={"question_text": "   ", "pub_date": "yesterday"}
     )
     assert reply["response_status"] == 400
     assert reply["data"] is None
@@ -195,8 +221,8 @@ async def test_validation_errors_report_every_field(client: APICommunicator) -> 
             "path": ["payload", "data", "pub_date"],
         },
         {
-            "code": "max_length",
-            "message": "Ensure this field has no more than 200 characters.",
+            "code": "blank",
+            "message": "This field may not be blank.",
             "path": ["payload", "data", "question_text"],
         },
     ]

@@ -1,5 +1,5 @@
-"""``subscribe``/``unsubscribe`` frames: routed and checked before any binding code, every
-problem reported with its absolute path (pure functions, table-driven)."""
+"""``subscribe``/``unsubscribe`` frames: routed and checked against the contract before any
+binding code, every problem reported with its absolute path (table-driven)."""
 
 from __future__ import annotations
 
@@ -7,20 +7,20 @@ import json
 from typing import Any
 
 import pytest
-from polls.bindings import QuestionBinding
 
 from typedws.errors import FrameError
-from typedws.frames import Route, parse_frame
+from typedws.frames import parse_frame
 
-ROUTES = {"questions": Route(QuestionBinding.get_actions(), QuestionBinding.get_lookup_key())}
 DATA = ["payload", "data"]
 
 
-def parse(action: str, data: Any = None, **payload: Any) -> Any:
+def parse(action: str, data: Any = None, stream: str = "questions", **payload: Any) -> Any:
+    from tests.api import api
+
     body: dict[str, Any] = {"action": action, "request_id": "s1", **payload}
     if data is not None:
         body["data"] = data
-    return parse_frame(json.dumps({"stream": "questions", "payload": body}), ROUTES, 10_000)
+    return parse_frame(json.dumps({"stream": stream, "payload": body}), api.routes, 10_000)
 
 
 @pytest.mark.parametrize(
@@ -31,12 +31,6 @@ def parse(action: str, data: Any = None, **payload: Any) -> Any:
         pytest.param("subscribe", {"action": "delete", "pk": 1}, {}, id="pk-as-integer"),
         pytest.param("subscribe", {"action": ["create", "update", "delete"]}, {}, id="several"),
         pytest.param("subscribe", {"action": "create", "pk": None}, {}, id="null-pk-is-absent"),
-        pytest.param(
-            "subscribe",
-            {"action": "create", "filter": {"a": 1, "b": "x", "c": None, "d": True, "e": 1.5}},
-            {},
-            id="filter-of-scalars",
-        ),
         pytest.param("unsubscribe", {"request_id": "s1"}, {}, id="unsubscribe-one"),
         pytest.param("unsubscribe", {"request_id": 7}, {}, id="unsubscribe-integer-id"),
         pytest.param("unsubscribe", {}, {}, id="unsubscribe-all"),
@@ -53,30 +47,41 @@ def test_valid(action: str, data: Any, payload: dict[str, Any]) -> None:
     assert frame.spec.safe
 
 
+@pytest.mark.parametrize("value", [7, "7", None, True, 1.5], ids=repr)
+def test_filter_values_are_any_scalar_of_a_declared_field(value: Any) -> None:
+    """The shape only: the binding converts the value as the model field does (400 there)."""
+    frame = parse("subscribe", {"action": "create", "filter": {"question": value}}, "choices")
+    assert frame.data["filter"] == {"question": value}
+
+
+ACTION = [*DATA, "action"]
+FILTER = [*DATA, "filter"]
+
+
 @pytest.mark.parametrize(
-    ("action", "data", "payload", "errors"),
+    ("stream", "action", "data", "payload", "errors"),
     [
-        pytest.param("subscribe", None, {}, [("required", [*DATA, "action"])], id="no-data"),
-        pytest.param("subscribe", {}, {}, [("required", [*DATA, "action"])], id="no-action"),
+        pytest.param("questions", "subscribe", None, {}, [("required", DATA)], id="no-data"),
+        pytest.param("questions", "subscribe", {}, {}, [("required", ACTION)], id="no-action"),
         pytest.param(
-            "subscribe", {"action": "upsert"}, {}, [("invalid", [*DATA, "action"])], id="unknown"
+            "questions", "subscribe", {"action": "upsert"}, {}, [("invalid", ACTION)], id="unknown"
         ),
         pytest.param(
-            "subscribe", {"action": 1}, {}, [("invalid", [*DATA, "action"])], id="not-a-string"
+            "questions", "subscribe", {"action": 1}, {}, [("invalid", ACTION)], id="not-a-string"
         ),
-        pytest.param("subscribe", {"action": []}, {}, [("invalid", [*DATA, "action"])], id="none"),
         pytest.param(
+            "questions", "subscribe", {"action": []}, {}, [("invalid", ACTION)], id="empty-list"
+        ),
+        pytest.param(
+            "questions",
             "subscribe",
-            {"action": ["create", "bogus", 3, "create"]},
+            {"action": ["create", "bogus"]},
             {},
-            [
-                ("invalid", [*DATA, "action", 1]),
-                ("invalid", [*DATA, "action", 2]),
-                ("invalid", [*DATA, "action", 3]),
-            ],
-            id="every-bad-item-of-a-list",
+            [("invalid", ACTION)],
+            id="a-bad-item-of-a-list",
         ),
         pytest.param(
+            "questions",
             "subscribe",
             {"action": "update", "pk": True},
             {},
@@ -84,31 +89,43 @@ def test_valid(action: str, data: Any, payload: dict[str, Any]) -> None:
             id="pk-boolean",
         ),
         pytest.param(
+            "questions",
             "subscribe",
             {"action": "update", "filter": [1]},
             {},
-            [("invalid", [*DATA, "filter"])],
+            [("invalid", FILTER)],
             id="filter-not-an-object",
         ),
         pytest.param(
+            "questions",
             "subscribe",
-            {"action": "update", "filter": {"question": {"id": 1}, "x": [1]}},
+            {"action": "update", "filter": {"id": 1}},
             {},
-            [("invalid", [*DATA, "filter", "question"]), ("invalid", [*DATA, "filter", "x"])],
-            id="filter-values-not-scalars",
+            [("unknown_field", [*FILTER, "id"])],
+            id="filter-on-a-field-not-subscribable",
         ),
         pytest.param(
+            "choices",
+            "subscribe",
+            {"action": "update", "filter": {"question": {"id": 1}, "votes": 1}},
+            {},
+            [("invalid", [*FILTER, "question"]), ("unknown_field", [*FILTER, "votes"])],
+            id="filter-value-not-a-scalar",
+        ),
+        pytest.param(
+            "questions",
             "subscribe",
             {"action": "upsert", "pk": [1], "model": "x"},
             {},
             [
-                ("unknown_field", [*DATA, "model"]),
-                ("invalid", [*DATA, "action"]),
+                ("invalid", ACTION),
                 ("invalid", [*DATA, "pk"]),
+                ("unknown_field", [*DATA, "model"]),
             ],
             id="all-problems-at-once",
         ),
         pytest.param(
+            "questions",
             "subscribe",
             {"action": "update"},
             {"pk": 1},
@@ -116,16 +133,23 @@ def test_valid(action: str, data: Any, payload: dict[str, Any]) -> None:
             id="pk-belongs-in-data",
         ),
         pytest.param(
+            "questions",
             "unsubscribe",
             {"request_id": [1], "pk": 1},
             {},
-            [("unknown_field", [*DATA, "pk"]), ("invalid", [*DATA, "request_id"])],
+            [("invalid", [*DATA, "request_id"]), ("unknown_field", [*DATA, "pk"])],
             id="unsubscribe",
         ),
         pytest.param(
-            "subscribe_instance", None, {}, [("required", ["payload", "pk"])], id="instance-no-pk"
+            "questions",
+            "subscribe_instance",
+            None,
+            {},
+            [("required", ["payload", "pk"])],
+            id="instance-no-pk",
         ),
         pytest.param(
+            "questions",
             "subscribe_instance",
             {"action": "update"},
             {"pk": 1},
@@ -135,18 +159,14 @@ def test_valid(action: str, data: Any, payload: dict[str, Any]) -> None:
     ],
 )
 def test_invalid(
-    action: str, data: Any, payload: dict[str, Any], errors: list[tuple[str, list[Any]]]
+    stream: str,
+    action: str,
+    data: Any,
+    payload: dict[str, Any],
+    errors: list[tuple[str, list[Any]]],
 ) -> None:
     with pytest.raises(FrameError) as raised:
-        parse(action, data, **payload)
+        parse(action, data, stream, **payload)
     assert raised.value.status == 400
     assert [(e["code"], e["path"]) for e in raised.value.errors] == errors
-    assert (raised.value.stream, raised.value.action) == ("questions", action)
-
-
-def test_messages_name_the_choices() -> None:
-    with pytest.raises(FrameError) as raised:
-        parse("subscribe", {"action": "upsert"})
-    assert raised.value.errors[0]["message"] == (
-        "'upsert' is not an event action; choose from: create, update, delete."
-    )
+    assert (raised.value.stream, raised.value.action) == (stream, action)

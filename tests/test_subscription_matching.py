@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from polls.bindings import QuestionBinding
 
+from polls.bindings import QuestionBinding
 from typedws.protocol import encode, event
 from typedws.subscriptions.events import dcrf_event_text, dumps, event_text
 from typedws.subscriptions.matching import Subscription, seen_as

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from django.db import connection, transaction
 from django.db.models import F
-from polls.models import Choice, Question
 
+from polls.models import Choice, Question
 from tests.subscribing import choice, question, write
 from typedws import notify
 from typedws.testing import APICommunicator

@@ -13,9 +13,9 @@ from channels.db import database_sync_to_async
 from django.contrib.auth.models import User
 from django.db import connection
 from django.db.models.signals import post_init
+
 from polls.models import Question
 from polls.serializers import QuestionSerializer
-
 from tests.conftest import Connect
 from tests.subscribing import delete, question, save, write
 from tests.testapp.models import Note

@@ -52,6 +52,8 @@ class ActionSpec:
     status: int = http_status.HTTP_200_OK
     request_serializer: type[BaseSerializer[Any]] | None = None
     response_serializer: type[BaseSerializer[Any]] | None = None
+    many: bool = False
+    """The response is a list of ``response_serializer`` representations."""
     is_async: bool = False
     initkwargs: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     description: str | None = None
@@ -67,6 +69,7 @@ def action(
     detail: bool,
     request_serializer: type[BaseSerializer[Any]] | None = None,
     response_serializer: type[BaseSerializer[Any]] | None = None,
+    many: bool = False,
     method: HttpMethod = "POST",
     status: int = http_status.HTTP_200_OK,
     **initkwargs: Any,
@@ -76,12 +79,12 @@ def action(
     The method is called as DRF calls a viewset action, ``method(request, **kwargs)`` (with the
     lookup key for ``detail=True``), sync or ``async``. It may return a DRF ``Response`` (its
     ``data`` and ``status_code`` are sent), or any other value: that value is serialized with
-    ``response_serializer`` when given (``many=True`` for lists and querysets) and sent with
-    ``status``. ``request_serializer`` is what ``self.get_serializer()`` returns while the action
-    runs; both serializers describe the action in the typed contract. ``method`` is the HTTP
-    method DRF permissions see (``IsAuthenticatedOrReadOnly`` lets anyone run a ``"GET"``
-    action). Further keyword arguments are set on the binding instance, as DRF's ``@action``
-    does (``permission_classes=[...]``).
+    ``response_serializer`` when given (as a list with ``many=True``) and sent with ``status``.
+    ``request_serializer`` is what ``self.get_serializer()`` returns while the action runs;
+    both serializers describe the action in the typed contract. ``method`` is the HTTP method
+    DRF permissions see (``IsAuthenticatedOrReadOnly`` lets anyone run a ``"GET"`` action).
+    Further keyword arguments are set on the binding instance, as DRF's ``@action`` does
+    (``permission_classes=[...]``).
     """
     if request_serializer is not None:
         initkwargs.setdefault("serializer_class", request_serializer)
@@ -96,6 +99,7 @@ def action(
             status=status,
             request_serializer=request_serializer,
             response_serializer=response_serializer,
+            many=many,
             is_async=inspect.iscoroutinefunction(func),
             initkwargs=MappingProxyType(dict(initkwargs)),
             description=inspect.getdoc(func),

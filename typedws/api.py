@@ -15,8 +15,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ImproperlyConfigured
 from rest_framework.viewsets import GenericViewSet
@@ -24,16 +25,42 @@ from rest_framework.viewsets import GenericViewSet
 from .bindings import binding_for_viewset
 from .frames import Route
 from .generics import GenericBinding
+from .validation import FrameValidator, envelope_only
+
+if TYPE_CHECKING:
+    from .schema import Document
 
 __all__ = ["API"]
 
+# Stream names become operation ids and generated method names.
+_STREAM_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
+
 
 class API:
-    """A registry of bindings, one per stream, served by one consumer class."""
+    """A registry of bindings, one per stream, served by one consumer class.
 
-    def __init__(self) -> None:
+    ``path`` is where the socket is routed (it names the channel in the AsyncAPI document);
+    ``title``, ``version`` and ``description`` describe the API there. ``validate=False``
+    turns off the contract's checks of ``data`` (the envelope is still checked), for a
+    migration from a protocol that accepted anything.
+    """
+
+    def __init__(
+        self,
+        *,
+        path: str = "/ws/",
+        title: str = "typedws API",
+        version: str = "1.0.0",
+        description: str = "",
+        validate: bool = True,
+    ) -> None:
+        self.path = path
+        self.title = title
+        self.version = version
+        self.description = description
+        self.validate = validate
         self._bindings: dict[str, type[GenericBinding[Any]]] = {}
-        self._routes: dict[str, Route] = {}
+        self._routes: dict[str, Route] | None = None
 
     @property
     def bindings(self) -> Mapping[str, type[GenericBinding[Any]]]:
@@ -42,7 +69,31 @@ class API:
 
     @property
     def routes(self) -> Mapping[str, Route]:
+        """Each stream's actions and frame validators, compiled from the contract once."""
+        if self._routes is None:
+            self._routes = self._build_routes()
         return self._routes
+
+    def document(self, *, host: str = "localhost:8000", protocol: str = "ws") -> Document:
+        """The AsyncAPI document of this API (see :func:`typedws.schema.build_document`)."""
+        from .schema import build_document
+
+        return build_document(self, host=host, protocol=protocol)
+
+    def _build_routes(self) -> dict[str, Route]:
+        document = self.document()
+        definitions = document.schemas
+        routes: dict[str, Route] = {}
+        for stream, binding in self._bindings.items():
+            actions = binding.get_actions()
+            validators = {}
+            for name in actions:
+                schema = definitions[document.actions[stream, name].request]
+                if not self.validate:
+                    schema = envelope_only(schema)
+                validators[name] = FrameValidator(schema, definitions)
+            routes[stream] = Route(actions, binding.get_lookup_key(), validators)
+        return routes
 
     def register(
         self,
@@ -74,10 +125,11 @@ class API:
 
     def _add(self, binding: type[GenericBinding[Any]]) -> None:
         stream = binding.stream
-        if not stream or not isinstance(stream, str):
+        if not isinstance(stream, str) or not _STREAM_NAME.fullmatch(stream):
             raise ImproperlyConfigured(
-                f'{_name(binding)} has no stream name: set `stream = "..."` on the class or '
-                f'pass api.register({_name(binding)}, stream="...").'
+                f'{_name(binding)} has no valid stream name ({stream!r}): set `stream = "..."` '
+                f'on the class or pass api.register({_name(binding)}, stream="..."). A name is '
+                "a letter followed by letters, digits, '_' or '-'."
             )
         if stream in self._bindings:
             raise ImproperlyConfigured(
@@ -86,12 +138,17 @@ class API:
             )
         _check_binding(binding)
         self._bindings[stream] = binding
-        self._routes[stream] = Route(binding.get_actions(), binding.get_lookup_key())
+        self._routes = None
 
     def as_asgi(self) -> Any:
-        """The ASGI application serving this API: route it under a WebSocket path."""
+        """The ASGI application serving this API: route it under a WebSocket path.
+
+        Builds the contract and its validators now, so that a binding the contract cannot
+        describe fails at start-up rather than on its first frame.
+        """
         from .consumer import APIConsumer
 
+        _ = self.routes
         return APIConsumer.as_asgi(api=self)
 
 

@@ -33,6 +33,15 @@ def check_settings(
                     f"Unknown TYPEDWS setting {key!r}.", hint=f"Known: {known}.", id="typedws.E002"
                 )
             )
+        elif key == "API":
+            if not (setting is None or (isinstance(setting, str) and "." in setting)):
+                errors.append(
+                    Error(
+                        "TYPEDWS['API'] must be the dotted path of an API object.",
+                        hint='For example "myproject.api.api".',
+                        id="typedws.E005",
+                    )
+                )
         elif not (isinstance(setting, int) and not isinstance(setting, bool) and setting >= 1):
             errors.append(Error(f"TYPEDWS[{key!r}] must be a positive integer.", id="typedws.E003"))
     if errors:

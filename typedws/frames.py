@@ -1,4 +1,5 @@
-"""Reading one incoming text frame: parse, route on ``(stream, action)``, check the payload.
+"""Reading one incoming text frame: parse, route on ``(stream, action)``, then validate it
+against that action's schema in the contract (:mod:`typedws.validation`).
 
 Pure functions over the registry of routes; nothing here touches the database or user code.
 A frame that cannot be served raises :class:`~typedws.errors.FrameError` carrying every
@@ -19,8 +20,6 @@ from .errors import FrameError
 from .protocol import (
     ACTION,
     DATA,
-    PAGE,
-    PAGE_SIZE,
     PAYLOAD,
     REQUEST_ID,
     STREAM,
@@ -30,22 +29,23 @@ from .protocol import (
     RequestId,
     decode,
     error_item,
+    json_type,
 )
-from .subscriptions.wire import DATA_CHECKS as SUBSCRIPTION_DATA_CHECKS
+from .validation import FrameValidator
 
 __all__ = ["RequestFrame", "Route", "parse_frame"]
 
-_ENVELOPE_KEYS = frozenset({STREAM, PAYLOAD})
 _REQUIRED = "This field is required."
-_SCALARS = (str, int, float, bool, type(None))
 
 
 @dataclass(frozen=True, slots=True)
 class Route:
-    """What the router knows of one stream: its actions and the payload key naming an object."""
+    """What the router knows of one stream: its actions, the payload key naming an object, and
+    each action's frame validator."""
 
     actions: Mapping[str, ActionSpec]
     lookup_key: str
+    validators: Mapping[str, FrameValidator]
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +78,7 @@ def parse_frame(text: str, routes: Mapping[str, Route], max_bytes: int) -> Reque
             [error_item(ErrorCode.PARSE_ERROR, f"Invalid JSON: {exc}", [])],
         ) from None
     if not isinstance(frame, dict):
-        message = f"A frame must be a JSON object, not {_json_type(frame)}."
+        message = f"A frame must be a JSON object, not {json_type(frame)}."
         raise FrameError(status.HTTP_400_BAD_REQUEST, [error_item(ErrorCode.INVALID, message, [])])
     stream, payload, echo = _envelope(frame)
     route = routes.get(stream)
@@ -87,7 +87,7 @@ def parse_frame(text: str, routes: Mapping[str, Route], max_bytes: int) -> Reque
         error = error_item(ErrorCode.UNKNOWN_STREAM, message, [STREAM])
         raise FrameError(status.HTTP_404_NOT_FOUND, [error], **echo)
     spec = _route_action(payload, route, echo)
-    _raise_if(_payload_errors(payload, spec, route.lookup_key), echo)
+    _raise_if(route.validators[spec.name].errors(frame), echo)
     return RequestFrame(
         stream=stream,
         spec=spec,
@@ -128,7 +128,8 @@ def _envelope(frame: dict[str, Any]) -> tuple[str, dict[str, Any], dict[str, Any
 
 
 def _envelope_errors(frame: dict[str, Any], stream: Any, payload: Any) -> list[ErrorItem]:
-    errors = _unknown_keys(frame, _ENVELOPE_KEYS, [])
+    """What stops routing; everything else is the action schema's to report."""
+    errors: list[ErrorItem] = []
     if stream is None:
         errors.append(error_item(ErrorCode.REQUIRED, _REQUIRED, [STREAM]))
     elif not isinstance(stream, str):
@@ -157,90 +158,9 @@ def _route_action(payload: dict[str, Any], route: Route, echo: dict[str, Any]) -
     return spec
 
 
-def _payload_errors(payload: dict[str, Any], spec: ActionSpec, lookup_key: str) -> list[ErrorItem]:
-    allowed = {ACTION, REQUEST_ID, DATA, lookup_key} if spec.detail else {ACTION, REQUEST_ID, DATA}
-    errors = _unknown_keys(payload, allowed, [PAYLOAD])
-    request_id = payload.get(REQUEST_ID)
-    if request_id is not None and not _is_request_id(request_id):
-        errors.append(_type_error("a string or an integer", request_id, [PAYLOAD, REQUEST_ID]))
-    if spec.detail:
-        errors.extend(_lookup_errors(payload.get(lookup_key), [PAYLOAD, lookup_key]))
-    data = payload.get(DATA)
-    if data is not None and not isinstance(data, dict):
-        errors.append(_type_error("an object", data, [PAYLOAD, DATA]))
-    else:
-        errors.extend(_data_errors(data or {}, spec))
-    return errors
-
-
-def _lookup_errors(value: Any, path: Path) -> list[ErrorItem]:
-    if value is None:
-        return [error_item(ErrorCode.REQUIRED, _REQUIRED, path)]
-    if not _is_request_id(value):
-        return [_type_error("a string or an integer", value, path)]
-    return []
-
-
-def _data_errors(data: dict[str, Any], spec: ActionSpec) -> list[ErrorItem]:
-    """The shape checks of ``data`` that do not depend on a serializer."""
-    path: Path = [PAYLOAD, DATA]
-    if spec.name in SUBSCRIPTION_DATA_CHECKS and not spec.custom:
-        return SUBSCRIPTION_DATA_CHECKS[spec.name](data, path)
-    if spec.name == "list" and not spec.custom:
-        return _list_params_errors(data, path)
-    if spec.detail and spec.http_method in ("GET", "DELETE") and not spec.custom:
-        # retrieve and delete take no parameters; dcrf-client sends an empty object.
-        return _unknown_keys(data, frozenset(), path)
-    return []
-
-
-def _list_params_errors(data: dict[str, Any], path: Path) -> list[ErrorItem]:
-    errors: list[ErrorItem] = []
-    for key, value in data.items():
-        if key in (PAGE, PAGE_SIZE):
-            if not (isinstance(value, int) and not isinstance(value, bool) and value >= 1):
-                message = "A valid integer of at least 1 is required."
-                errors.append(error_item(ErrorCode.INVALID, message, [*path, key]))
-        elif isinstance(value, list):
-            errors.extend(
-                _type_error("a string, number, boolean or null", item, [*path, key, index])
-                for index, item in enumerate(value)
-                if not isinstance(item, _SCALARS)
-            )
-        elif not isinstance(value, _SCALARS):
-            errors.append(
-                _type_error("a string, number, boolean, null or list", value, [*path, key])
-            )
-    return errors
-
-
-def _unknown_keys(
-    obj: dict[str, Any], allowed: frozenset[str] | set[str], path: Path
-) -> list[ErrorItem]:
-    return [
-        error_item(ErrorCode.UNKNOWN_FIELD, f"Unknown field {key!r}.", [*path, key])
-        for key in obj
-        if key not in allowed
-    ]
-
-
 def _is_request_id(value: Any) -> bool:
     return isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool))
 
 
 def _type_error(expected: str, value: Any, path: Path) -> ErrorItem:
-    return error_item(ErrorCode.INVALID, f"Expected {expected}, got {_json_type(value)}.", path)
-
-
-def _json_type(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "an array"
-    return "an object"
+    return error_item(ErrorCode.INVALID, f"Expected {expected}, got {json_type(value)}.", path)

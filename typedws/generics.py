@@ -16,7 +16,7 @@ from typing import Any, ClassVar, NoReturn, TypeVar, cast
 
 from channels.db import database_sync_to_async
 from django.db import DEFAULT_DB_ALIAS, router, transaction
-from django.db.models import Model, QuerySet
+from django.db.models import Model
 from rest_framework import exceptions
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -138,8 +138,8 @@ class GenericBinding(GenericViewSet[_MT_co]):
         """Turn what an action returned into ``(status, data)``.
 
         A DRF ``Response`` keeps its status and data. Otherwise, for ``@action``\\ s only, the
-        value is serialized with the action's ``response_serializer`` (if any) and sent with
-        the action's ``status``.
+        value is serialized with the action's ``response_serializer`` (if any, as a list when
+        the action says ``many=True``) and sent with the action's ``status``.
         """
         if isinstance(result, Response):
             return result.status_code, result.data
@@ -149,9 +149,8 @@ class GenericBinding(GenericViewSet[_MT_co]):
                 f"not {type(result).__name__}."
             )
         if spec.response_serializer is not None and result is not None:
-            many = isinstance(result, list | tuple | QuerySet)
             serializer = spec.response_serializer(
-                result, many=many, context=self.get_serializer_context()
+                result, many=spec.many, context=self.get_serializer_context()
             )
             return spec.status, serializer.data
         return spec.status, result

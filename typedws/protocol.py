@@ -37,6 +37,7 @@ __all__ = [
     "encode",
     "error_item",
     "event",
+    "json_type",
     "reply",
 ]
 
@@ -61,6 +62,9 @@ EVENT: Final = "event"
 # Keys of an event payload (besides ``action``, ``data`` and ``request_id``).
 PK: Final = "pk"
 MODEL: Final = "model"
+
+# Key of a ``subscribe``'s data (besides ``action`` and ``pk``).
+FILTER: Final = "filter"
 
 # The actions an event reports.
 EVENT_ACTIONS: Final = ("create", "update", "delete")
@@ -172,3 +176,18 @@ def encode(frame: dict[str, Any]) -> str:
     return json.dumps(
         frame, cls=JSONEncoder, ensure_ascii=False, allow_nan=False, separators=(",", ":")
     )
+
+
+def json_type(value: Any) -> str:
+    """How the protocol's messages name a JSON value's type."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    return "an object"

@@ -19,7 +19,7 @@ from django.dispatch import receiver
 
 __all__ = ["DEFAULTS", "typedws_settings"]
 
-DEFAULTS: dict[str, int] = {
+DEFAULTS: dict[str, Any] = {
     # Page size of ``list`` when the request names none.
     "DEFAULT_PAGE_SIZE": 25,
     # Upper bound for a ``page_size`` asked for by a client.
@@ -28,6 +28,8 @@ DEFAULTS: dict[str, int] = {
     "MAX_FRAME_BYTES": 1024 * 1024,
     # Live subscriptions one connection may hold; the next ``subscribe`` is answered with 429.
     "MAX_SUBSCRIPTIONS": 100,
+    # Dotted path of the project's API object ("polls.api.api"), for manage.py typedws_schema.
+    "API": None,
 }
 
 
@@ -39,6 +41,7 @@ class TypedWSSettings:
     MAX_PAGE_SIZE: int
     MAX_FRAME_BYTES: int
     MAX_SUBSCRIPTIONS: int
+    API: str | None
 
     def __init__(self) -> None:
         self._cache: dict[str, Any] | None = None

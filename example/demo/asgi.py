@@ -11,6 +11,7 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402  # needs the app reg
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.urls import path  # noqa: E402
+
 from polls.api import api  # noqa: E402
 
 application = ProtocolTypeRouter(

@@ -101,7 +101,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
 }
 
-TYPEDWS = {"DEFAULT_PAGE_SIZE": 25, "MAX_PAGE_SIZE": 100}
+TYPEDWS = {"DEFAULT_PAGE_SIZE": 25, "MAX_PAGE_SIZE": 100, "API": "polls.api.api"}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 USE_TZ = True

@@ -1,7 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
-from polls.views import ChoiceViewSet, QuestionViewSet
 from rest_framework.routers import DefaultRouter
+
+from polls.views import ChoiceViewSet, QuestionViewSet
 
 router = DefaultRouter()
 router.register("questions", QuestionViewSet)
@@ -10,4 +11,5 @@ router.register("choices", ChoiceViewSet)
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include(router.urls)),
+    path("typedws/", include("typedws.urls")),
 ]

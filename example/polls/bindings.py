@@ -1,7 +1,7 @@
 from typing import Any
 
 from django.db.models import Count, QuerySet
-from django_filters.rest_framework import DjangoFilterBackend
+from django_filters.rest_framework import DjangoFilterBackend, FilterSet
 from rest_framework import filters
 from rest_framework.request import Request
 
@@ -12,6 +12,13 @@ from .serializers import QuestionSerializer
 from .views import ChoiceViewSet
 
 
+class QuestionFilter(FilterSet):
+    # An explicit filterset: with `filterset_fields`, django-filter builds a new class per request.
+    class Meta:
+        model = Question
+        fields = ["pub_date"]
+
+
 class QuestionBinding(ResourceBinding[Question]):
     """Poll questions."""
 
@@ -19,11 +26,11 @@ class QuestionBinding(ResourceBinding[Question]):
     queryset = Question.objects.all()
     serializer_class = QuestionSerializer
     filter_backends = [DjangoFilterBackend, filters.SearchFilter, filters.OrderingFilter]
-    filterset_fields = ["pub_date"]
+    filterset_class = QuestionFilter
     search_fields = ["question_text"]
     ordering_fields = ["id", "pub_date", "question_text"]
 
-    @action(detail=False, method="GET", response_serializer=QuestionSerializer)
+    @action(detail=False, method="GET", response_serializer=QuestionSerializer, many=True)
     def unanswered(self, request: Request) -> QuerySet[Question]:
         """Questions without any choice yet."""
         return self.get_queryset().annotate(n=Count("choices")).filter(n=0)

@@ -101,7 +101,7 @@ class ActionNoteBinding(ResourceBinding[Note]):
         note.save()
         return note
 
-    @action(detail=False, method="GET", response_serializer=NoteTitleSerializer)
+    @action(detail=False, method="GET", response_serializer=NoteTitleSerializer, many=True)
     def titles(self, request: Request) -> QuerySet[Note]:
         return self.get_queryset()
 

@@ -14,7 +14,8 @@ Two sides, possibly in different processes, joined by the channel layer:
 Bindings get the ``subscribe`` actions from :class:`~.mixins.SubscribeModelMixin`; writes
 that bypass model signals are announced with :func:`~.changes.notify`.
 
-The public names load on first use: :mod:`typedws.frames` imports :mod:`.wire` from here.
+The public names load on first use: the contract (:mod:`typedws.schema.subscriptions`) imports
+:mod:`.registry` from here before any binding is defined.
 """
 
 from __future__ import annotations

@@ -33,14 +33,13 @@ from rest_framework.generics import get_object_or_404
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from typedws.protocol import ACTION, PK, REQUEST_ID, ErrorCode
+from typedws.protocol import ACTION, FILTER, PK, REQUEST_ID, ErrorCode
 
 from . import registry
 from .connection import subscriptions_of
 from .matching import Subscription
 from .membership import Membership, compile_membership
 from .state import python_value
-from .wire import FILTER
 
 __all__ = ["SubscribeModelMixin"]
 

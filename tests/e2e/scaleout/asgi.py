@@ -11,8 +11,8 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402  # needs the app reg
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.urls import path  # noqa: E402
-from polls.bindings import ChoiceBinding, QuestionBinding  # noqa: E402
 
+from polls.bindings import ChoiceBinding, QuestionBinding  # noqa: E402
 from tests.testapp.bindings import MyNoteBinding, NoteBinding  # noqa: E402
 from typedws import API  # noqa: E402
 

@@ -1,0 +1,237 @@
+"""The AsyncAPI 3.0 document of an :class:`~typedws.api.API`.
+
+One channel (the socket's URL), written from the server's side: every ``(stream, action)`` is
+an operation with ``action: receive`` whose ``reply`` lists the action's success reply and the
+shared error reply, on the same channel; each stream serving subscriptions has an operation
+``<stream>.events`` with ``action: send``, its event frames. Every request, reply, error and
+event message declares the same ``correlationId``, ``$message.payload#/payload/request_id``.
+The output is deterministic: the same API gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from .components import Components, own_docstring
+from .examples import example
+from .fields import Schema
+from .messages import ActionSchemas, action_schemas, protocol_schemas
+from .subscriptions import events as event_schemas
+
+if TYPE_CHECKING:
+    from typedws.api import API
+
+__all__ = ["ASYNCAPI_VERSION", "CHANNEL", "Document", "build_document"]
+
+ASYNCAPI_VERSION = "3.0.0"
+CHANNEL = "api"
+CORRELATION_ID = "requestId"
+ERROR_REPLY = "ErrorReply"
+
+
+@dataclass
+class Document:
+    """An API's contract: the AsyncAPI document and what the runtime needs of it."""
+
+    asyncapi: dict[str, Any]
+    actions: dict[tuple[str, str], ActionSchemas]
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def schemas(self) -> dict[str, Schema]:
+        schemas: dict[str, Schema] = self.asyncapi["components"]["schemas"]
+        return schemas
+
+    def to_json(self) -> str:
+        return json.dumps(self.asyncapi, indent=2, ensure_ascii=False) + "\n"
+
+
+def build_document(api: API, *, host: str = "localhost:8000", protocol: str = "ws") -> Document:
+    """Describe ``api``; ``host`` and ``protocol`` (``ws`` or ``wss``) name its server."""
+    components = Components()
+    protocol_schemas(components)
+    actions: dict[tuple[str, str], ActionSchemas] = {}
+    for stream, binding in api.bindings.items():
+        for spec in binding.get_actions().values():
+            actions[stream, spec.name] = action_schemas(stream, binding, spec, components)
+    events = event_schemas(api, components)
+    messages = _messages(actions, components)
+    messages.update(_event_messages(events, components))
+    document = {
+        "asyncapi": ASYNCAPI_VERSION,
+        "info": _info(api),
+        "defaultContentType": "application/json",
+        "servers": {
+            "default": {
+                "host": host,
+                "protocol": protocol,
+                "description": "The ASGI server that serves this API's WebSocket.",
+            }
+        },
+        "channels": {
+            CHANNEL: {
+                "address": api.path,
+                "title": "The API's WebSocket",
+                "description": "One socket multiplexes every stream: frames name their stream.",
+                "servers": [{"$ref": "#/servers/default"}],
+                "messages": {name: {"$ref": f"#/components/messages/{name}"} for name in messages},
+            }
+        },
+        "operations": {**_operations(actions, api), **_event_operations(events)},
+        "components": {
+            "schemas": dict(sorted(components.schemas.items())),
+            "messages": messages,
+            "correlationIds": {
+                CORRELATION_ID: {
+                    "description": "A reply carries the request_id of its request.",
+                    "location": "$message.payload#/payload/request_id",
+                }
+            },
+        },
+    }
+    return Document(document, actions, components.warnings)
+
+
+def _info(api: API) -> dict[str, Any]:
+    tags = [
+        {"name": stream, **({"description": doc} if (doc := own_docstring(binding)) else {})}
+        for stream, binding in api.bindings.items()
+    ]
+    info: dict[str, Any] = {"title": api.title, "version": api.version}
+    if api.description:
+        info["description"] = api.description
+    info["tags"] = tags
+    return info
+
+
+def _messages(
+    actions: dict[tuple[str, str], ActionSchemas], components: Components
+) -> dict[str, Any]:
+    messages: dict[str, Any] = {}
+    for (stream, name), schemas in actions.items():
+        title = f"{stream} {name}"
+        request_example = example(components.ref(schemas.request), components)
+        request_example["payload"]["request_id"] = "1"
+        messages[schemas.request] = _message(schemas.request, f"{title}: request", request_example)
+        reply_example = example(components.ref(schemas.reply), components)
+        reply_example["payload"]["request_id"] = "1"
+        messages[schemas.reply] = _message(schemas.reply, f"{title}: reply", reply_example)
+    messages[ERROR_REPLY] = _message(ERROR_REPLY, "Error reply", _error_example())
+    return messages
+
+
+def _event_messages(events: dict[str, list[str]], components: Components) -> dict[str, Any]:
+    messages: dict[str, Any] = {}
+    for stream, names in events.items():
+        for name, kind in zip(names, ("event", "subscribe_instance event"), strict=True):
+            payload_example = example(components.ref(name), components)
+            payload_example["payload"]["request_id"] = "1"
+            messages[name] = _message(name, f"{stream}: {kind}", payload_example)
+    return messages
+
+
+def _event_operations(events: dict[str, list[str]]) -> dict[str, Any]:
+    channel = {"$ref": f"#/channels/{CHANNEL}"}
+    return {
+        f"{stream}.events": {
+            "action": "send",
+            "channel": channel,
+            "title": f"{stream} events",
+            "summary": "A change to an object, for each subscription that may see it.",
+            "tags": [{"name": stream}],
+            "messages": [_channel_message(name) for name in names],
+            "x-typedws": {"stream": stream, "events": True},
+        }
+        for stream, names in events.items()
+    }
+
+
+def _message(name: str, title: str, payload_example: Any) -> dict[str, Any]:
+    return {
+        "name": name,
+        "title": title,
+        "payload": {"$ref": f"#/components/schemas/{name}"},
+        "correlationId": {"$ref": f"#/components/correlationIds/{CORRELATION_ID}"},
+        "examples": [{"name": "example", "payload": payload_example}],
+    }
+
+
+def _error_example() -> dict[str, Any]:
+    return {
+        "type": "reply",
+        "stream": "questions",
+        "payload": {
+            "action": "create",
+            "request_id": "1",
+            "response_status": 400,
+            "data": None,
+            "errors": [
+                {
+                    "code": "max_length",
+                    "message": "Ensure this field has no more than 200 characters.",
+                    "path": ["payload", "data", "question_text"],
+                }
+            ],
+        },
+    }
+
+
+def _operations(actions: dict[tuple[str, str], ActionSchemas], api: API) -> dict[str, Any]:
+    channel = {"$ref": f"#/channels/{CHANNEL}"}
+    operations: dict[str, Any] = {}
+    for (stream, name), schemas in actions.items():
+        spec = schemas.spec
+        operation: dict[str, Any] = {
+            "action": "receive",
+            "channel": channel,
+            "title": f"{stream} {name}",
+            "summary": _summary(spec.name, spec.detail),
+            "tags": [{"name": stream}],
+            "messages": [_channel_message(schemas.request)],
+            "reply": {
+                "channel": channel,
+                "messages": [_channel_message(schemas.reply), _channel_message(ERROR_REPLY)],
+            },
+            "x-typedws": {
+                "stream": stream,
+                "action": name,
+                "detail": spec.detail,
+                "method": spec.http_method,
+                **({"lookup": api.bindings[stream].get_lookup_key()} if spec.detail else {}),
+            },
+        }
+        if spec.description:
+            operation["description"] = spec.description
+        operations[f"{stream}.{name}"] = operation
+    operations["errors"] = {
+        "action": "send",
+        "channel": channel,
+        "title": "Error replies to frames that cannot be routed",
+        "summary": "Not JSON, not an object, binary, no stream, unknown stream or action.",
+        "messages": [_channel_message(ERROR_REPLY)],
+    }
+    return operations
+
+
+def _channel_message(name: str) -> dict[str, str]:
+    return {"$ref": f"#/channels/{CHANNEL}/messages/{name}"}
+
+
+_SUMMARIES = {
+    "create": "Create an object.",
+    "retrieve": "Read one object.",
+    "update": "Replace one object's writable fields.",
+    "patch": "Change some of one object's fields.",
+    "list": "Read a page of objects, filtered and ordered.",
+    "delete": "Delete one object.",
+    "subscribe": "Receive an event for each change of the objects you may see.",
+    "unsubscribe": "Stop one subscription (by its request_id), or all of this stream's.",
+    "subscribe_instance": "Subscribe to one object's updates and deletion (DCRF's shape).",
+    "unsubscribe_instance": "Stop the subscribe_instance subscriptions to one object.",
+}
+
+
+def _summary(name: str, detail: bool) -> str:
+    return _SUMMARIES.get(name, "A custom action on one object." if detail else "A custom action.")

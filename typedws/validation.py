@@ -1,0 +1,304 @@
+"""Frame validation: the document's JSON Schemas compiled to pydantic-core validators.
+
+The runtime checks a request frame against exactly the schema the AsyncAPI document exports
+for its ``(stream, action)``: the schema is compiled, keyword by keyword, into a pydantic-core
+``SchemaValidator`` (fast, and it reports every error with its location). Only the JSON Schema
+keywords typedws writes are compiled; any other keyword is an error at start-up, never a
+silent difference. ``format`` is an annotation, as in JSON Schema itself: DRF checks formats.
+
+Errors come back in the protocol's shape, with DRF's codes and wording where DRF has them::
+
+    {"code": "max_length", "message": "Ensure this field has no more than 200 characters.",
+     "path": ["payload", "data", "question_text"]}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic_core import PydanticCustomError, SchemaValidator, ValidationError
+from pydantic_core import core_schema as cs
+
+from .protocol import ErrorCode, ErrorItem, error_item, json_type
+
+__all__ = ["FrameValidator", "compile_schema", "envelope_only"]
+
+Schema = dict[str, Any]
+REF_PREFIX = "#/components/schemas/"
+
+# Keywords that describe and never constrain.
+_ANNOTATIONS = frozenset(
+    {"description", "title", "default", "examples", "format", "readOnly", "writeOnly", "$comment"}
+)
+_TYPE_NAMES = {
+    "string": "a string",
+    "integer": "an integer",
+    "number": "a number",
+    "boolean": "a boolean",
+    "object": "an object",
+    "array": "an array",
+    "null": "null",
+}
+
+
+class FrameValidator:
+    """Validates frames against one schema; returns every problem as protocol error items."""
+
+    def __init__(self, schema: Schema, definitions: Mapping[str, Schema]) -> None:
+        self._validator = SchemaValidator(compile_schema(schema, definitions))
+
+    def errors(self, frame: Any) -> list[ErrorItem]:
+        try:
+            self._validator.validate_python(frame)
+        except ValidationError as exc:
+            return [_error_item(error) for error in exc.errors(include_url=False)]
+        return []
+
+
+def envelope_only(frame_schema: Schema) -> Schema:
+    """A request frame schema that leaves ``data`` to DRF: any object (``API(validate=False)``)."""
+    payload = frame_schema["properties"]["payload"]
+    properties = {**payload["properties"], "data": {"type": "object"}}
+    return {
+        **frame_schema,
+        "properties": {
+            **frame_schema["properties"],
+            "payload": {**payload, "properties": properties},
+        },
+    }
+
+
+def compile_schema(schema: Schema, definitions: Mapping[str, Schema]) -> cs.CoreSchema:
+    """A pydantic-core schema accepting exactly what ``schema`` accepts."""
+    compiler = _Compiler(definitions)
+    root = compiler.compile(schema)
+    if not compiler.used:
+        return root
+    return cs.definitions_schema(root, [compiler.definition(name) for name in compiler.used])
+
+
+class _Compiler:
+    def __init__(self, definitions: Mapping[str, Schema]) -> None:
+        self.definitions = definitions
+        self.used: dict[str, None] = {}
+        self._compiled: dict[str, cs.CoreSchema] = {}
+
+    def definition(self, name: str) -> cs.CoreSchema:
+        return self._compiled[name]
+
+    def compile(self, schema: Schema) -> cs.CoreSchema:
+        unknown = set(schema) - _KNOWN_KEYWORDS
+        if unknown:
+            raise ValueError(f"Cannot compile JSON Schema keywords {sorted(unknown)}: {schema}")
+        if "$ref" in schema:
+            return self._ref(schema["$ref"])
+        if "const" in schema:
+            return _literal([schema["const"]])
+        if "enum" in schema:
+            return _literal(schema["enum"])
+        if "anyOf" in schema:
+            return self._any_of(schema)
+        if "allOf" in schema:
+            return self._all_of(schema)
+        kind = schema.get("type")
+        if kind is None:
+            return cs.any_schema()
+        if isinstance(kind, list):
+            return self._types(schema, kind)
+        return self._type(schema, kind)
+
+    def _ref(self, ref: str) -> cs.CoreSchema:
+        name = ref.removeprefix(REF_PREFIX)
+        if name not in self.used:
+            self.used[name] = None
+            compiled: Any = {**self.compile(self.definitions[name]), "ref": name}
+            self._compiled[name] = compiled
+        return cs.definition_reference_schema(name)
+
+    def _any_of(self, schema: Schema) -> cs.CoreSchema:
+        options = schema["anyOf"]
+        nulls = [option for option in options if option == {"type": "null"}]
+        others = [self.compile(option) for option in options if option not in nulls]
+        inner = others[0] if len(others) == 1 else _union(others, "a valid value")
+        return cs.nullable_schema(inner) if nulls else inner
+
+    def _all_of(self, schema: Schema) -> cs.CoreSchema:
+        rest = {key: value for key, value in schema.items() if key != "allOf"}
+        steps = [self.compile(rest), *(self.compile(part) for part in schema["allOf"])]
+        return cs.chain_schema(steps)
+
+    def _types(self, schema: Schema, kinds: list[str]) -> cs.CoreSchema:
+        others = [kind for kind in kinds if kind != "null"]
+        if len(others) == 1:
+            inner = self._type(schema, others[0])
+        else:
+            expected = " or ".join(_TYPE_NAMES[kind] for kind in others)
+            inner = _union([self._type(schema, kind) for kind in others], expected)
+        return cs.nullable_schema(inner) if "null" in kinds else inner
+
+    def _type(self, schema: Schema, kind: str) -> cs.CoreSchema:
+        if kind == "object":
+            return self._object(schema)
+        if kind == "array":
+            items = self.compile(schema.get("items", {}))
+            return cs.list_schema(
+                items,
+                min_length=schema.get("minItems"),
+                max_length=schema.get("maxItems"),
+                strict=True,
+            )
+        if kind == "string":
+            return _string(schema)
+        if kind == "integer":
+            return _integer(schema)
+        if kind == "number":
+            return cs.float_schema(
+                ge=schema.get("minimum"),
+                le=schema.get("maximum"),
+                gt=schema.get("exclusiveMinimum"),
+                lt=schema.get("exclusiveMaximum"),
+                strict=True,
+            )
+        if kind == "boolean":
+            return cs.bool_schema(strict=True)
+        if kind == "null":
+            return cs.none_schema()
+        raise ValueError(f"Unknown JSON Schema type {kind!r}")
+
+    def _object(self, schema: Schema) -> cs.CoreSchema:
+        properties: dict[str, Schema] = schema.get("properties", {})
+        additional = schema.get("additionalProperties", True)
+        if not properties and additional is not False:
+            values = self.compile(additional) if isinstance(additional, dict) else cs.any_schema()
+            return cs.dict_schema(
+                cs.str_schema(), values, min_length=schema.get("minProperties"), strict=True
+            )
+        required = set(schema.get("required", ()))
+        fields = {
+            name: cs.typed_dict_field(self.compile(value), required=name in required)
+            for name, value in properties.items()
+        }
+        missing = required - set(properties)
+        for name in sorted(missing):  # required but described nowhere: any value
+            fields[name] = cs.typed_dict_field(cs.any_schema(), required=True)
+        extras = self.compile(additional) if isinstance(additional, dict) else None
+        return cs.typed_dict_schema(
+            fields,
+            extra_behavior="forbid" if additional is False else "allow",
+            extras_schema=extras,
+            strict=True,
+        )
+
+
+_KNOWN_KEYWORDS = _ANNOTATIONS | {
+    "$ref", "const", "enum", "anyOf", "allOf", "type", "properties", "required",
+    "additionalProperties", "minProperties", "items", "minItems", "maxItems", "minLength",
+    "maxLength", "pattern", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
+}  # fmt: skip
+
+
+def _literal(values: list[Any]) -> cs.CoreSchema:
+    if all(isinstance(value, str) or value is None for value in values):
+        return cs.literal_schema(values)  # the common case, and pydantic's equality is JSON's
+
+    # JSON Schema equality: true is not 1, but 1.0 is 1.
+    def check(value: Any) -> Any:
+        if any(_json_equal(value, expected) for expected in values):
+            return value
+        raise PydanticCustomError(
+            "invalid_choice", '"{input}" is not a valid choice.', {"input": value}
+        )
+
+    return cs.no_info_plain_validator_function(check)
+
+
+def _json_equal(value: Any, expected: Any) -> bool:
+    if isinstance(value, bool) or isinstance(expected, bool):
+        return type(value) is type(expected) and value == expected
+    if isinstance(value, int | float) and isinstance(expected, int | float):
+        return value == expected
+    return type(value) is type(expected) and value == expected
+
+
+def _union(choices: list[cs.CoreSchema], expected: str) -> cs.CoreSchema:
+    return cs.union_schema(
+        list[Any](choices),
+        custom_error_type=ErrorCode.INVALID,
+        custom_error_message=f"Expected {expected}.",
+    )
+
+
+def _string(schema: Schema) -> cs.CoreSchema:
+    return cs.str_schema(
+        min_length=schema.get("minLength"),
+        max_length=schema.get("maxLength"),
+        pattern=schema.get("pattern"),
+        regex_engine="python-re",  # re.search, as the reference JSON Schema validator
+        strict=True,
+    )
+
+
+def _integer(schema: Schema) -> cs.CoreSchema:
+    """JSON Schema's integer: any number with no fractional part (``1.0`` too), not a bool.
+
+    Native validators only (no Python call per value): a strict int or an integral strict
+    float, then the bounds on the integer value.
+    """
+    integral = cs.union_schema(
+        [cs.int_schema(strict=True), cs.float_schema(strict=True, multiple_of=1)],
+        custom_error_type=ErrorCode.INVALID,
+        custom_error_message="Expected an integer.",
+    )
+    bounds = cs.int_schema(
+        ge=schema.get("minimum"),
+        le=schema.get("maximum"),
+        gt=schema.get("exclusiveMinimum"),
+        lt=schema.get("exclusiveMaximum"),
+    )
+    return cs.chain_schema([integral, bounds])
+
+
+# pydantic-core error types -> (protocol code, message template over the error's ctx).
+_MESSAGES: dict[str, tuple[str, str]] = {
+    "missing": (ErrorCode.REQUIRED, "This field is required."),
+    "extra_forbidden": (ErrorCode.UNKNOWN_FIELD, "Unknown field {field!r}."),
+    "string_too_long": ("max_length", "Ensure this field has no more than {max_length} characters."),  # noqa: E501
+    "string_too_short": ("min_length", "Ensure this field has at least {min_length} characters."),
+    "too_long": ("max_length", "Ensure this field has no more than {max_length} elements."),
+    "too_short": ("min_length", "Ensure this field has at least {min_length} elements."),
+    "greater_than_equal": ("min_value", "Ensure this value is greater than or equal to {ge}."),
+    "greater_than": ("min_value", "Ensure this value is greater than {gt}."),
+    "less_than_equal": ("max_value", "Ensure this value is less than or equal to {le}."),
+    "less_than": ("max_value", "Ensure this value is less than {lt}."),
+    "string_pattern_mismatch": (ErrorCode.INVALID, "This value does not match the pattern."),
+    "literal_error": ("invalid_choice", '"{input}" is not a valid choice.'),
+}  # fmt: skip
+_TYPE_ERRORS = {
+    "string_type": "a string",
+    "int_type": "an integer",
+    "float_type": "a number",
+    "bool_type": "a boolean",
+    "dict_type": "an object",
+    "list_type": "an array",
+    "none_required": "null",
+}
+
+
+def _error_item(error: Any) -> ErrorItem:
+    path = list(error["loc"])
+    kind = error["type"]
+    if kind in _TYPE_ERRORS:
+        message = f"Expected {_TYPE_ERRORS[kind]}, got {json_type(error['input'])}."
+        return error_item(ErrorCode.INVALID, message, path)
+    if kind == "string_too_short" and error.get("ctx", {}).get("min_length") == 1:
+        return error_item("blank", "This field may not be blank.", path)
+    if kind in _MESSAGES:
+        code, template = _MESSAGES[kind]
+        context = {
+            **error.get("ctx", {}),
+            "input": error.get("input"),
+            "field": path[-1] if path else "",
+        }
+        return error_item(code, template.format(**context), path)
+    return error_item(kind if kind != "value_error" else ErrorCode.INVALID, error["msg"], path)
