@@ -19,7 +19,7 @@ from polls.serializers import QuestionSerializer
 from tests.conftest import Connect
 from tests.subscribing import delete, question, save, write
 from tests.testapp.models import Note
-from typedws.subscriptions import registry, visibility
+from typedws.subscriptions import visibility
 from typedws.testing import APICommunicator
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -90,8 +90,9 @@ async def test_a_per_user_queryset_that_cannot_be_a_subquery(
         hers = await note(alice, "hers")
         assert (await a.receive_event())["payload"]["pk"] == hers.pk
         assert await b.receive_nothing()
-    # A sliced queryset is evaluated for each user: one query each.
-    assert len(reader_queries) == 2
+    # A sliced queryset is evaluated for each user: one query each (and one to render the
+    # note's owner, once).
+    assert len([sql for sql in reader_queries if '"testapp_note"' in sql]) == 2
 
 
 async def test_a_per_user_queryset_runs_as_compiled_at_subscribe_time(
@@ -209,10 +210,14 @@ async def test_per_user_visibility_is_one_query_for_all_users(
         for c in clients:
             await c.__aexit__(None, None, None)
     # One query per batch for the five users together (their querysets' SQL, compiled when
-    # they subscribed, in one UNION ALL), not one per user.
-    assert len(reader_queries) == 2
-    assert all(sql.count("UNION ALL") == 4 for sql in reader_queries)
-    assert all(sql.count('"testapp_note"."owner_id" = ') == 5 for sql in reader_queries)
+    # they subscribed, in one UNION ALL), not one per user; and rendering the note (its
+    # owner's name) once per event, not per user.
+    membership = [sql for sql in reader_queries if '"testapp_note"' in sql]
+    assert len(membership) == 2
+    assert all(sql.count("UNION ALL") == 4 for sql in membership)
+    assert all(sql.count('"testapp_note"."owner_id" = ') == 5 for sql in membership)
+    assert len([sql for sql in reader_queries if '"auth_user"' in sql]) == 2
+    assert len(reader_queries) == 4
 
 
 async def test_a_shared_queryset_costs_the_readers_no_query(
@@ -256,10 +261,35 @@ async def test_the_serializer_runs_once_per_event(
     finally:
         for c in clients:
             await c.__aexit__(None, None, None)
-    # Once per binding that renders questions, whatever the number of subscribers.
-    assert calls == [created.pk] * len(registry.bindings_for(Question))
+    # Once per event (by the one binding subscribed to here), whatever the number of
+    # subscribers; the writer renders nothing.
+    assert calls == [created.pk]
 
 
 def test_nothing_runs_when_objects_are_loaded() -> None:
     assert not post_init.has_listeners(Question)
     assert not post_init.has_listeners(Note)
+
+
+async def test_shared_membership_when_the_writer_did_not_decide(alice: User) -> None:
+    """A writer that does not know a binding sends no ``member`` for it: an unfiltered
+    queryset holds everything, a filtered one is asked by the reader, and a delete it can no
+    longer be asked about is not shown."""
+    from tests.testapp.bindings import NoteBinding, PublicNoteBinding
+    from typedws.subscriptions.membership import shared_membership
+    from typedws.subscriptions.received import ReceivedEvent
+    from typedws.subscriptions.state import instance_state
+
+    public, private = await note(alice, "public"), await note(alice, "private")
+
+    def event(kind: str, instance: Note) -> ReceivedEvent:
+        state = instance_state(instance)
+        return ReceivedEvent(
+            Note, "default", f"{kind}-{instance.title}", kind, instance.pk, state, None, {}
+        )
+
+    events = [event("update", public), event("update", private), event("delete", public)]
+    filtered = await write(lambda: shared_membership(PublicNoteBinding, "k", events))
+    unfiltered = await write(lambda: shared_membership(NoteBinding, "k", events))
+    assert filtered == {"update-public": True, "update-private": False, "delete-public": False}
+    assert set(unfiltered.values()) == {True}

@@ -59,11 +59,10 @@ _local = threading.local()
 
 @dataclass(slots=True)
 class Capture:
-    """An object just before its deletion: its state, rendered once per binding key, and
-    whether each filtered shared queryset held it."""
+    """An object just before its deletion: its state, and whether each filtered shared
+    queryset held it."""
 
     state: dict[str, Any]
-    data: dict[str, Any]
     member: dict[str, bool]
 
 
@@ -204,7 +203,7 @@ def post_save_receiver(
 def pre_delete_receiver(
     sender: type[Model], instance: Model, using: str = "default", **kwargs: Any
 ) -> None:
-    """Render the object's last representation while it (and its relations) still exist."""
+    """Capture the object's last state while its row still exists."""
     from .publish import capture
 
     _pending("deleting")[(using, sender, instance.pk)] = capture(sender, instance, using)
@@ -230,7 +229,7 @@ def notify(
       fields are unknown then: a subscriber whose filter the object matches now gets an
       ``update``, others nothing (no enter or leave);
     - before a delete that sends no signal (raw SQL): ``notify(Choice, pks, "delete")``, in
-      the same transaction, while the rows still exist to be rendered.
+      the same transaction, while the rows still exist to be read.
 
     Inside a transaction the events are sent on commit and coalesced with the transaction's
     other changes of the same objects; outside one, at once. ``QuerySet.delete()`` needs no

@@ -38,8 +38,6 @@ SCOPE_KEY: Final = "typedws.subscriptions"
 KNOWN_PER_STREAM: Final = 10_000
 """How many visible pks a connection remembers per per-user stream (for deletes)."""
 
-_unrendered: set[str] = set()
-
 
 class TooManySubscriptions(APIException):
     status_code = status.HTTP_429_TOO_MANY_REQUESTS
@@ -196,8 +194,7 @@ class ConnectionSubscriptions:
         plan = _plan(batch, subscriptions, track=self._tracks(binding, subscriptions))
         if not plan:
             return
-        visible = await verdicts(batch, binding, self)
-        key = registry.binding_key(binding)
+        visible, rendered = await verdicts(batch, binding, self)
         for event, hits in plan:
             verdict = visible.get(event.id, False)
             if verdict == SEEN:
@@ -206,10 +203,11 @@ class ConnectionSubscriptions:
                 self._learn(stream, event.pk, bool(verdict) and event.kind != "delete")
             if not verdict:
                 continue
+            data = rendered.get(event.id)
+            if data is None:
+                continue  # it could not be rendered (logged)
             for subscription, action in hits:
-                text = _frame(batch, event, key, subscription, action)
-                if text is not None:
-                    await self._send(text)
+                await self._send(_frame(batch, event, subscription, action, data))
 
     @staticmethod
     def _tracks(binding: type[Any], subscriptions: list[Subscription]) -> bool:
@@ -251,22 +249,12 @@ def _plan(batch: ReceivedBatch, subscriptions: list[Subscription], track: bool) 
 
 
 def _frame(
-    batch: ReceivedBatch, event: ReceivedEvent, key: str, subscription: Subscription, action: str
-) -> str | None:
-    if subscription.dcrf and action == "delete":
-        return dcrf_event_text(subscription, action, None)
-    data_json = event.data_json(key)
-    if data_json is None:
-        if key not in _unrendered:
-            _unrendered.add(key)
-            logger.warning(
-                "typedws: the process that wrote a %s did not know the binding %s, so its "
-                "subscribers get no events: define it in a `bindings` module of an installed "
-                "app (imported in every process).",
-                batch.model._meta.label,
-                key,
-            )
-        return None
+    batch: ReceivedBatch,
+    event: ReceivedEvent,
+    subscription: Subscription,
+    action: str,
+    data: tuple[Any, str],
+) -> str:
     if subscription.dcrf:
-        return dcrf_event_text(subscription, action, event.data[key])
-    return event_text(subscription, action, event.pk_json, data_json, batch.model_json)
+        return dcrf_event_text(subscription, action, data[0])
+    return event_text(subscription, action, event.pk_json, data[1], batch.model_json)

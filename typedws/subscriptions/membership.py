@@ -23,7 +23,15 @@ from typing import Any, Final
 from django.db import DatabaseError, connections
 from django.db.models import F, Model, QuerySet
 
-__all__ = ["USERS_PER_QUERY", "Membership", "compile_membership", "user_members"]
+from . import registry
+
+__all__ = [
+    "USERS_PER_QUERY",
+    "Membership",
+    "compile_membership",
+    "shared_membership",
+    "user_members",
+]
 
 logger = logging.getLogger("typedws")
 
@@ -77,6 +85,35 @@ def user_members(
             chunk = compiled_users[start : start + USERS_PER_QUERY]
             members.update(_members_at_once(model, using, chunk, pks))
     return members
+
+
+def shared_membership(binding: type[Any], key: str, events: list[Any]) -> dict[str, bool]:
+    """For a queryset shared by everyone: whether it holds each event's object, by event id.
+
+    The writer decided it (``event.member``) when it knew the binding. Otherwise: an
+    unfiltered queryset holds everything; a filtered one is asked here (one query), and
+    a delete it cannot be asked about any more is not shown.
+    """
+    found = {event.id: event.member.get(key) for event in events}
+    unknown = [event for event in events if found[event.id] is None]
+    if not unknown:
+        return {event_id: bool(member) for event_id, member in found.items()}
+    if not registry.filters_shared_queryset(binding):
+        return {event_id: member is not False for event_id, member in found.items()}
+    saved = [event.pk for event in unknown if event.kind != "delete"]
+    held = _held(binding.queryset.all(), saved)
+    for event in unknown:
+        found[event.id] = event.kind != "delete" and event.pk in held
+    return {event_id: bool(member) for event_id, member in found.items()}
+
+
+def _held(queryset: QuerySet[Any], pks: list[Any]) -> set[Any]:
+    if not pks:
+        return set()
+    if queryset.query.is_sliced:
+        wanted = set(pks)
+        return {pk for pk in queryset.values_list("pk", flat=True) if pk in wanted}
+    return set(queryset.filter(pk__in=pks).values_list("pk", flat=True))
 
 
 def _members_at_once(

@@ -137,10 +137,12 @@ class SubscribeModelMixin:
     def get_event_data(self, instance: Model) -> Any:
         """The ``data`` of an event about ``instance``.
 
-        Rendered once per event (not per subscriber), in the process that wrote, on commit
-        (for a delete: just before it): ``self.action`` is ``"retrieve"`` and ``self.request``
-        is ``None``. The default is ``self.get_serializer(instance).data``; override when the
-        serializer needs a request (hyperlinks, fields depending on the user).
+        Rendered once per event (not per subscriber) in each server process that has
+        subscribers, from the object's state as the event carries it (its last state for a
+        delete; related objects are read from the database then): ``self.action`` is
+        ``"retrieve"`` and ``self.request`` is ``None``. The default is
+        ``self.get_serializer(instance).data``; override when the serializer needs a request
+        (hyperlinks, fields depending on the user).
         """
         serializer = self.get_serializer(instance)  # type: ignore[attr-defined]
         return serializer.data

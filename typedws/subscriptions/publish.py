@@ -1,8 +1,10 @@
 """Publishing a committed batch: one message per model to the model's group.
 
-Each object's change becomes one event, rendered **once per binding key** (not per subscriber)
-with the binding's serializer as ``retrieve`` would render it, but without a request (see
-``SubscribeModelMixin.get_event_data``). The message is::
+Each object's change becomes one event carrying the object's state, not its rendering: the
+writer cannot know which bindings have subscribers (in any process), and rendering for every
+binding serving the model would make every write pay for serializers nobody reads. Each
+server process with subscribers renders an event once per binding (:mod:`.visibility`). The
+message is::
 
     {"type": "typedws.events", "id": "<hex>", "model": "polls.choice", "using": "default",
      "body": "<JSON list of events>"}
@@ -11,11 +13,12 @@ and each event::
 
     {"id": "<hex>", "kind": "create" | "update" | "delete", "pk": 7,
      "state": {<concrete column values>}, "old": {<filter columns before>} | null,
-     "data": {<binding key>: <representation>}, "member": {<binding key>: bool}}
+     "member": {<binding key>: bool}}
 
 ``member`` says, for bindings whose queryset is the same for everyone but filtered, whether it
-holds the object (decided here once, for all readers); ``body`` is JSON text, so that every
-layer carries it as one string (the in-memory layer deep-copies each message per subscriber).
+holds the object (decided here once, for all readers; for a delete, just before it); ``body``
+is JSON text, so that every layer carries it as one string (the in-memory layer deep-copies
+each message per subscriber).
 """
 
 from __future__ import annotations
@@ -26,16 +29,15 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
-from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db.models import Model
 
-from . import registry
+from . import outbox, registry
 from .changes import CREATE, DELETE, UPDATE, Batch, Capture, Entry
 from .events import dumps
 from .state import instance_state, jsonable
 
-__all__ = ["MESSAGE_TYPE", "capture", "publish", "render", "shared_members"]
+__all__ = ["MESSAGE_TYPE", "capture", "publish", "shared_members"]
 
 logger = logging.getLogger("typedws")
 
@@ -63,19 +65,13 @@ def model_events(model: type[Model], entries: list[Entry], using: str) -> list[d
     resolved = _resolve(model, entries, using)
     saved = [pk for kind, pk, _, _ in resolved if kind != DELETE]
     members = shared_members(bindings, model, saved, using)
-    views = {key: _renderer(binding) for key, binding in bindings.items()}
     pk_field = model._meta.pk
     events = []
     for kind, pk, old, instance_or_capture in resolved:
         if isinstance(instance_or_capture, Capture):
-            state, data, member = (
-                instance_or_capture.state,
-                instance_or_capture.data,
-                instance_or_capture.member,
-            )
+            state, member = instance_or_capture.state, instance_or_capture.member
         else:
             state = instance_state(instance_or_capture)
-            data = {key: render(view, instance_or_capture) for key, view in views.items()}
             member = {key: pk in pks for key, pks in members.items()}
         events.append(
             {
@@ -84,7 +80,6 @@ def model_events(model: type[Model], entries: list[Entry], using: str) -> list[d
                 "pk": jsonable(pk_field, pk),
                 "state": state,
                 "old": old,
-                "data": data,
                 "member": member,
             }
         )
@@ -133,12 +128,9 @@ def _needs_fetch(instance: Model | None) -> bool:
 
 def capture(model: type[Model], instance: Model, using: str) -> Capture:
     """``instance`` as subscribers may see it for the last time, before it is deleted."""
-    bindings = registry.bindings_for(model)
-    data = {key: render(_renderer(binding), instance) for key, binding in bindings.items()}
-    members = shared_members(bindings, model, [instance.pk], using)
+    members = shared_members(registry.bindings_for(model), model, [instance.pk], using)
     return Capture(
         state=instance_state(instance),
-        data=data,
         member={key: instance.pk in pks for key, pks in members.items()},
     )
 
@@ -154,32 +146,15 @@ def shared_members(
     if not pks:
         return members
     for key, binding in bindings.items():
-        if not registry.is_shared(binding):
+        if not registry.is_shared(binding) or not registry.filters_shared_queryset(binding):
             continue
         queryset = binding.queryset.all()
-        if not queryset.query.has_filters() and not queryset.query.is_sliced:
-            continue
         if queryset.query.is_sliced:
             held = {pk for pk in queryset.values_list("pk", flat=True) if pk in pks}
         else:
             held = set(queryset.using(using).filter(pk__in=pks).values_list("pk", flat=True))
         members[key] = held
     return members
-
-
-def _renderer(binding: type[Any]) -> Any:
-    """A binding instance set up as for ``retrieve``, without a request."""
-    view = binding()
-    view.action = "retrieve"
-    view.request = None
-    view.format_kwarg = None
-    view.args = ()
-    view.kwargs = {}
-    return view
-
-
-def render(view: Any, instance: Model) -> Any:
-    return view.get_event_data(instance)
 
 
 def send(model: type[Model], events: list[dict[str, Any]], using: str) -> None:
@@ -194,4 +169,4 @@ def send(model: type[Model], events: list[dict[str, Any]], using: str) -> None:
         "using": using,
         "body": dumps(events),
     }
-    async_to_sync(layer.group_send)(registry.group_name(model), message)
+    outbox.send(registry.group_name(model), message)

@@ -1,9 +1,9 @@
 """A published batch as one server process holds it, shared by all its connections.
 
 Every subscribed connection of the process receives the same message; the first to look
-decodes it, and all of them then share the decoded events, each event's rebuilt instance,
-its encoded ``data`` and the visibility verdicts (:mod:`.visibility`). Batches are kept in a
-small LRU, by message id.
+decodes it, and all of them then share the decoded events, each event's rebuilt instance, and
+per binding the verdicts and renderings (:mod:`.visibility`). Batches are kept in a small LRU,
+by message id.
 """
 
 from __future__ import annotations
@@ -41,12 +41,10 @@ class ReceivedEvent:
     wire_pk: Any
     state: dict[str, Any]
     old: dict[str, Any] | None
-    data: dict[str, Any]
     member: dict[str, bool]
     pk: Any = None
     pk_json: str = ""
     _instance: Model | None = None
-    _data_json: dict[str, str] = field(default_factory=dict)
     _values: dict[tuple[bool, tuple[str, ...]], dict[str, Any] | None] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -59,14 +57,6 @@ class ReceivedEvent:
         if self._instance is None:
             self._instance = rebuild(self.model, self.state, self.using)
         return self._instance
-
-    def data_json(self, key: str) -> str | None:
-        """The representation for binding ``key``, encoded once; ``None`` if the writer did
-        not know that binding."""
-        text = self._data_json.get(key)
-        if text is None and key in self.data:
-            text = self._data_json[key] = dumps(self.data[key])
-        return text
 
     def filter_values(self, attnames: tuple[str, ...]) -> tuple[Any, Any]:
         """``(old, new)`` values of the filter columns, or ``None`` where unknown/absent."""
@@ -129,7 +119,6 @@ def _event(model: type[Model], using: str, event: Mapping[str, Any]) -> Received
         wire_pk=event["pk"],
         state=event["state"],
         old=event.get("old"),
-        data=event.get("data") or {},
         member=event.get("member") or {},
     )
 

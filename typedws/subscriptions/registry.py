@@ -29,6 +29,7 @@ __all__ = [
     "bindings_for",
     "connect_signals",
     "filter_fields",
+    "filters_shared_queryset",
     "group_name",
     "is_shared",
     "model_of",
@@ -55,6 +56,7 @@ _attnames: dict[type[Model], list[str]] = {}
 # Per binding class, computed once: the readers ask for every delivery.
 _keys: dict[type[Any], str] = {}
 _shared: dict[type[Any], bool] = {}
+_filtered: dict[type[Any], bool] = {}
 _connected: set[type[Model]] = set()
 
 
@@ -164,6 +166,16 @@ def is_shared(binding: type[Any]) -> bool:
     if shared is None:
         shared = _shared[binding] = _is_shared(binding)
     return shared
+
+
+def filters_shared_queryset(binding: type[Any]) -> bool:
+    """Whether a shared binding's ``queryset`` leaves objects out (``filter()``, a slice):
+    then membership must be asked; an unfiltered one holds every object."""
+    filtered = _filtered.get(binding)
+    if filtered is None:
+        query = binding.queryset.all().query
+        filtered = _filtered[binding] = bool(query.has_filters() or query.is_sliced)
+    return filtered
 
 
 def _is_shared(binding: type[Any]) -> bool:

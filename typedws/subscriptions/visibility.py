@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final, Literal
 from weakref import WeakSet
 
@@ -37,7 +38,8 @@ from django.http import Http404
 from rest_framework.exceptions import APIException
 
 from . import registry
-from .membership import Membership, user_members
+from .events import dumps
+from .membership import Membership, shared_membership, user_members
 from .received import ReceivedBatch, ReceivedEvent
 
 if TYPE_CHECKING:
@@ -45,14 +47,25 @@ if TYPE_CHECKING:
 
     from .connection import ConnectionSubscriptions
 
-__all__ = ["SEEN", "Visible", "local_subscribers", "verdicts"]
+__all__ = ["SEEN", "Outcome", "Visible", "local_subscribers", "verdicts"]
 
 logger = logging.getLogger("typedws")
 
 SEEN: Final = "seen"
 Visible = bool | Literal["seen"]
 Verdicts = dict[Any, dict[str, Visible]]  # user key -> event id -> verdict
+Rendered = tuple[Any, str]  # an event's data, and its JSON
 Viewer = tuple["ConnectionContext", Membership | None]  # a user's request, its queryset's SQL
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What one thread hop decided for a batch and a binding."""
+
+    verdicts: Verdicts
+    data: dict[str, Rendered]
+    """Each event someone may see, rendered once (``get_event_data``), by event id."""
+
 
 _local: dict[type[Any], WeakSet[ConnectionSubscriptions]] = {}
 
@@ -64,8 +77,9 @@ def local_subscribers(binding: type[Any]) -> WeakSet[ConnectionSubscriptions]:
 
 async def verdicts(
     batch: ReceivedBatch, binding: type[Any], asker: ConnectionSubscriptions
-) -> dict[str, Visible]:
-    """The verdict on each event of ``batch`` for ``asker``'s user, by event id.
+) -> tuple[dict[str, Visible], dict[str, Rendered]]:
+    """The verdict on each event of ``batch`` for ``asker``'s user, by event id, and the
+    renderings of the events.
 
     The first connection to ask computes them for every user subscribed through ``binding``
     in this process; the others await the same future.
@@ -76,41 +90,69 @@ async def verdicts(
         users[asker.user_key] = asker.viewer(binding)
         future = asyncio.ensure_future(_compute(binding, batch, users))
         batch.verdicts[binding] = future
-    result: Verdicts = await asyncio.shield(future)
-    mine = result.get(asker.user_key)
+    outcome: Outcome = await asyncio.shield(future)
+    mine = outcome.verdicts.get(asker.user_key)
     if mine is None:  # subscribed after the computation started
         extra = await _compute(binding, batch, {asker.user_key: asker.viewer(binding)})
-        result.update(extra)
-        mine = extra.get(asker.user_key, {})
-    return mine
+        outcome.verdicts.update(extra.verdicts)
+        outcome.data.update(extra.data)
+        mine = extra.verdicts.get(asker.user_key, {})
+    return mine, outcome.data
 
 
-async def _compute(binding: type[Any], batch: ReceivedBatch, users: dict[Any, Viewer]) -> Verdicts:
+async def _compute(binding: type[Any], batch: ReceivedBatch, users: dict[Any, Viewer]) -> Outcome:
     try:
         return await _compute_sync(binding, batch, users)
     except Exception:
         # Fail closed: nobody sees what could not be checked.
         logger.exception("typedws: visibility check failed for %s", binding.__qualname__)
-        return {user: {} for user in users}
+        return Outcome({user: {} for user in users}, {})
 
 
-def compute(binding: type[Any], batch: ReceivedBatch, users: dict[Any, Viewer]) -> Verdicts:
-    """The verdicts of every user on every event of the batch (sync: one hop)."""
+def compute(binding: type[Any], batch: ReceivedBatch, users: dict[Any, Viewer]) -> Outcome:
+    """The verdicts of every user on every event of the batch, and the rendering of each
+    event someone may see (sync: one hop)."""
     key = registry.binding_key(binding)
-    shared = registry.is_shared(binding)
     views = {user: viewer(binding, connection) for user, (connection, _) in users.items()}
     permitted = {user: view for user, view in views.items() if _permitted(view)}
-    saved = [event.pk for event in batch.events if event.kind != "delete"]
-    memberships = {user: membership for user, (_, membership) in users.items()}
-    members = {} if shared else user_members(batch.model, permitted, memberships, saved)
+    shared, members = None, {}
+    if registry.is_shared(binding):
+        shared = shared_membership(binding, key, batch.events)
+    else:
+        saved = [event.pk for event in batch.events if event.kind != "delete"]
+        memberships = {user: membership for user, (_, membership) in users.items()}
+        members = user_members(batch.model, permitted, memberships, saved)
     result: Verdicts = {}
     for user in views:
         view = permitted.get(user)
         result[user] = {
-            event.id: view is not None and _visible(view, event, key, members.get(user))
+            event.id: view is not None and _visible(view, event, shared, members.get(user))
             for event in batch.events
         }
-    return result
+    seen = {event_id for verdict in result.values() for event_id, v in verdict.items() if v}
+    return Outcome(result, render(binding, [e for e in batch.events if e.id in seen]))
+
+
+def render(binding: type[Any], events: list[ReceivedEvent]) -> dict[str, Rendered]:
+    """Each event's ``data``: the binding's ``get_event_data`` on the object's state (its last
+    one for a delete), as ``retrieve`` renders, without a request. Once per event, binding
+    and process, not per subscriber."""
+    view = binding()
+    view.action, view.request, view.format_kwarg, view.args, view.kwargs = (
+        "retrieve",
+        None,
+        None,
+        (),
+        {},
+    )
+    rendered: dict[str, Rendered] = {}
+    for event in events:
+        try:
+            data = view.get_event_data(event.instance)
+            rendered[event.id] = (data, dumps(data))
+        except Exception:
+            logger.exception("typedws: %s could not render an event", binding.__qualname__)
+    return rendered
 
 
 _compute_sync = database_sync_to_async(compute)
@@ -131,12 +173,14 @@ def viewer(binding: type[Any], connection: ConnectionContext) -> Any:
     return view
 
 
-def _visible(view: Any, event: ReceivedEvent, key: str, held: set[Any] | None) -> Visible:
+def _visible(
+    view: Any, event: ReceivedEvent, shared: dict[str, bool] | None, held: set[Any] | None
+) -> Visible:
     member: Visible | None
-    if held is None:  # shared: the writer decided
-        member = event.member.get(key, True)
+    if shared is not None:
+        member = shared[event.id]
     elif event.kind != "delete":
-        member = event.pk in held
+        member = held is not None and event.pk in held
     else:
         member = view.deleted_in_queryset(event.instance)
         member = SEEN if member is None else bool(member)
