@@ -34,11 +34,11 @@ class QuestionObserverConsumer(GenericAsyncAPIConsumer):  # type: ignore[misc]
         for request_id in subscribing_request_ids:
             await self.reply(action=kwargs.get("action"), data=message, request_id=request_id)
 
-    @question_activity.serializer
+    @question_activity.serializer  # type: ignore[no-redef]  # DCRF's documented pattern
     def question_activity(self, instance: Question, action: Any, **kwargs: Any) -> Any:
         return dict(QuestionSerializer(instance).data)
 
-    @action()  # type: ignore[misc]
+    @action()  # type: ignore[untyped-decorator]
     async def subscribe_to_questions(self, request_id: Any, **kwargs: Any) -> Any:
         await self.question_activity.subscribe(request_id=request_id)
         return None, 201
