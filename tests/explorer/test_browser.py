@@ -369,6 +369,43 @@ def test_log_filter_copy_and_clear(page: Page, demo: DemoServer) -> None:
     expect(page.locator("#log-count")).to_have_text("0 frames")
 
 
+def test_log_follows_new_frames_unless_scrolled_up(page: Page, demo: DemoServer) -> None:
+    page.set_viewport_size({"width": 1280, "height": 720})
+    open_explorer(page, demo, "questions.list")
+    replies = page.locator("#log .entry--reply")
+    for count in range(1, 13):
+        page.locator("#editor").press("Control+Enter")
+        expect(replies).to_have_count(count)
+    scroller = page.locator(".log-scroll")
+    assert scroller.evaluate("(el) => el.scrollHeight > el.clientHeight")
+    expect(replies.last).to_be_in_viewport()
+    scroller.evaluate("(el) => { el.scrollTop = 0; }")
+    page.locator("#editor").press("Control+Enter")
+    expect(replies).to_have_count(13)
+    expect(replies.last).not_to_be_in_viewport()
+    assert page.evaluate("window.scrollY") == 0  # the page itself never jumps
+
+
+def test_socket_url_follows_the_page_scheme(page: Page, demo: DemoServer) -> None:
+    open_explorer(page, demo)
+    urls = page.evaluate(
+        """async (base) => {
+            const { socketUrl } = await import(`${base}/contract.js`);
+            return [
+                socketUrl("/ws/", { protocol: "https:", host: "api.example.com" }),
+                socketUrl("/ws/", { protocol: "http:", host: "127.0.0.1:8000" }),
+                socketUrl("live/", { protocol: "https:", host: "example.com:8443" }),
+            ];
+        }""",
+        STATIC,
+    )
+    assert urls == [
+        "wss://api.example.com/ws/",
+        "ws://127.0.0.1:8000/ws/",
+        "wss://example.com:8443/live/",
+    ]
+
+
 def test_keyboard_only(page: Page, demo: DemoServer) -> None:
     open_explorer(page, demo)
     # Every control has a label.

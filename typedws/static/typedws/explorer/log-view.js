@@ -44,7 +44,8 @@ export class LogView {
       const item = this.render(change.entry);
       this.items.set(change.entry.id, item);
       this.list.append(item);
-      if (atBottom) item.scrollIntoView({ block: "end" });
+      // Follow new frames unless the reader scrolled up; only the log scrolls, not the page.
+      if (atBottom) this.list.parentElement.scrollTop = this.list.parentElement.scrollHeight;
     } else {
       const old = this.items.get(change.entry.id);
       if (old) old.querySelector(".entry-meta").replaceWith(meta(change.entry, this.log));
