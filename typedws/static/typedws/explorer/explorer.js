@@ -72,7 +72,13 @@ export class Explorer {
 
   /** Pick the action `#stream.action` names; false when it names none. */
   pickFromHash() {
-    const [stream, action] = decodeURIComponent(window.location.hash.slice(1)).split(".");
+    let hash;
+    try {
+      hash = decodeURIComponent(window.location.hash.slice(1));
+    } catch {
+      return false; // a malformed escape names nothing
+    }
+    const [stream, action] = hash.split(".");
     const operation = findOperation(this.contract, stream, action);
     if (operation === undefined) return false;
     if (operation !== this.operation) this.pick(operation, false);
