@@ -11,7 +11,8 @@ POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
 PYTHON_DJANGO6 ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python3.12) python3.12)
 VENV_DJANGO6 ?= .venv-django6
 
-.PHONY: install demo test lint typecheck pytest format clean test-postgres test-django6 snapshots
+.PHONY: install demo test lint typecheck pytest format clean test-postgres test-django6 snapshots \
+	explorer-screenshot
 
 $(STAMP): pyproject.toml
 	rm -rf $(VENV)
@@ -25,6 +26,7 @@ install: $(STAMP)
 demo: install
 	cd example && ../$(BIN)/python manage.py migrate --noinput
 	@echo "typedws demo: ws://$(HOST):$(PORT)/ws/  (HTTP API at http://$(HOST):$(PORT)/api/)"
+	@echo "explorer: http://$(HOST):$(PORT)/typedws/explorer/"
 	cd example && ../$(BIN)/uvicorn demo.asgi:application --host $(HOST) --port $(PORT)
 
 test: install lint typecheck pytest
@@ -55,6 +57,10 @@ test-django6:
 # Rewrite the committed AsyncAPI snapshots after a deliberate change; review the diff.
 snapshots: install
 	TYPEDWS_UPDATE_SNAPSHOTS=1 $(BIN)/pytest tests/test_contract.py -k snapshot -q
+
+# Retake docs/explorer.png in the headless Chromium after a change to the explorer's look.
+explorer-screenshot: install
+	TYPEDWS_UPDATE_SCREENSHOT=1 $(BIN)/pytest tests/explorer/test_browser.py -k laptop -q
 
 format: install
 	$(BIN)/ruff format .

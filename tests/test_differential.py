@@ -7,6 +7,7 @@ then mutated (a value replaced by arbitrary JSON, a key dropped, a key added).
 
 from __future__ import annotations
 
+import os
 from functools import cache
 from typing import Any
 
@@ -101,7 +102,11 @@ def _at(value: Any, path: tuple[Any, ...]) -> Any:
 
 
 @pytest.mark.parametrize("name", request_schemas())
-@settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(
+    max_examples=int(os.environ.get("TYPEDWS_DIFFERENTIAL_EXAMPLES", "30")),
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+)
 @given(data=st.data())
 def test_runtime_agrees_with_the_reference(name: str, data: st.DataObject) -> None:
     schemas = document().schemas

@@ -142,3 +142,13 @@ def test_enums_are_named_after_their_choices_class(built: Document) -> None:
     }
     assert built.schemas["Priority"]["enum"] == [1, 2]
     assert built.schemas["EverythingColorsEnum"]["enum"] == ["red", "green"]
+
+
+@pytest.mark.parametrize("value", [2**63, 2**80, 9.223372036854776e18, 1e300, -0.0, 3.0])
+def test_integers_of_any_size(value: Any) -> None:
+    # Found by the differential test: an integral float beyond 64 bits is a JSON integer.
+    schema = {"type": ["string", "integer", "null"]}
+    assert reference_valid(schema, {}, value)
+    assert runtime_valid(schema, {}, value)
+    bounded = {"type": "integer", "maximum": 10}
+    assert reference_valid(bounded, {}, value) == runtime_valid(bounded, {}, value)

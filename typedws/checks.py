@@ -10,6 +10,7 @@ from django.apps import AppConfig
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Warning, register
 
+from .explorer.checks import EXPLORER_SETTINGS, explorer_setting_errors
 from .settings import DEFAULTS
 
 __all__ = ["check_channel_layer", "check_settings"]
@@ -42,6 +43,8 @@ def check_settings(
                         id="typedws.E005",
                     )
                 )
+        elif key in EXPLORER_SETTINGS:
+            errors.extend(explorer_setting_errors(key, setting))
         elif not (isinstance(setting, int) and not isinstance(setting, bool) and setting >= 1):
             errors.append(Error(f"TYPEDWS[{key!r}] must be a positive integer.", id="typedws.E003"))
     if errors:

@@ -30,6 +30,10 @@ DEFAULTS: dict[str, Any] = {
     "MAX_SUBSCRIPTIONS": 100,
     # Dotted path of the project's API object ("polls.api.api"), for manage.py typedws_schema.
     "API": None,
+    # The explorer page (docs/explorer.md): None serves it only while DEBUG is on.
+    "EXPLORER_ENABLED": None,
+    # Dotted path of a callable (request) -> bool: who may open the explorer.
+    "EXPLORER_PERMISSION": "typedws.explorer.access.debug_or_staff",
 }
 
 
@@ -42,6 +46,8 @@ class TypedWSSettings:
     MAX_FRAME_BYTES: int
     MAX_SUBSCRIPTIONS: int
     API: str | None
+    EXPLORER_ENABLED: bool | None
+    EXPLORER_PERMISSION: str
 
     def __init__(self) -> None:
         self._cache: dict[str, Any] | None = None

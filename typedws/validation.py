@@ -14,6 +14,7 @@ Errors come back in the protocol's shape, with DRF's codes and wording where DRF
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -242,21 +243,30 @@ def _string(schema: Schema) -> cs.CoreSchema:
 def _integer(schema: Schema) -> cs.CoreSchema:
     """JSON Schema's integer: any number with no fractional part (``1.0`` too), not a bool.
 
-    Native validators only (no Python call per value): a strict int or an integral strict
-    float, then the bounds on the integer value.
+    An int (of any size) passes natively; only a float pays a Python call, to test exactly
+    that it has no fractional part (pydantic's ``multiple_of`` has a tolerance). Then the
+    bounds, if any, compared as numbers.
     """
     integral = cs.union_schema(
-        [cs.int_schema(strict=True), cs.float_schema(strict=True, multiple_of=1)],
+        [cs.int_schema(strict=True), cs.no_info_plain_validator_function(_integral_float)],
         custom_error_type=ErrorCode.INVALID,
         custom_error_message="Expected an integer.",
     )
-    bounds = cs.int_schema(
-        ge=schema.get("minimum"),
-        le=schema.get("maximum"),
-        gt=schema.get("exclusiveMinimum"),
-        lt=schema.get("exclusiveMaximum"),
-    )
-    return cs.chain_schema([integral, bounds])
+    bounds = {
+        "ge": schema.get("minimum"),
+        "le": schema.get("maximum"),
+        "gt": schema.get("exclusiveMinimum"),
+        "lt": schema.get("exclusiveMaximum"),
+    }
+    if all(value is None for value in bounds.values()):
+        return integral
+    return cs.chain_schema([integral, cs.float_schema(**bounds)])
+
+
+def _integral_float(value: Any) -> float:
+    if type(value) is float and math.isfinite(value) and value.is_integer():
+        return value
+    raise PydanticCustomError(ErrorCode.INVALID, "Expected an integer.")
 
 
 # pydantic-core error types -> (protocol code, message template over the error's ctx).
@@ -295,10 +305,12 @@ def _error_item(error: Any) -> ErrorItem:
         return error_item("blank", "This field may not be blank.", path)
     if kind in _MESSAGES:
         code, template = _MESSAGES[kind]
-        context = {
-            **error.get("ctx", {}),
-            "input": error.get("input"),
-            "field": path[-1] if path else "",
-        }
+        context = {key: _plain_number(value) for key, value in error.get("ctx", {}).items()}
+        context.update(input=error.get("input"), field=path[-1] if path else "")
         return error_item(code, template.format(**context), path)
     return error_item(kind if kind != "value_error" else ErrorCode.INVALID, error["msg"], path)
+
+
+def _plain_number(value: Any) -> Any:
+    """``100.0`` as ``100`` in messages, as DRF writes its bounds."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value

@@ -1,4 +1,8 @@
-"""ASGI entry point: Django over HTTP, the typedws API over WebSocket at ``/ws/``."""
+"""ASGI entry point: Django over HTTP, the typedws API over WebSocket at ``/ws/``.
+
+With ``DEBUG`` on, static files (the explorer's page at ``/typedws/explorer/``) are served as
+``runserver`` serves them; uvicorn alone serves none.
+"""
 
 import os
 
@@ -10,13 +14,15 @@ django_asgi_app = get_asgi_application()
 from channels.auth import AuthMiddlewareStack  # noqa: E402  # needs the app registry
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from django.conf import settings  # noqa: E402
+from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler  # noqa: E402
 from django.urls import path  # noqa: E402
 
 from polls.api import api  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        "http": ASGIStaticFilesHandler(django_asgi_app) if settings.DEBUG else django_asgi_app,
         "websocket": AllowedHostsOriginValidator(
             AuthMiddlewareStack(URLRouter([path("ws/", api.as_asgi())]))
         ),
