@@ -189,13 +189,15 @@ def seed(env: dict[str, str], rows: int) -> None:
 
 
 @contextlib.contextmanager
-def uvicorn_server(env: dict[str, str], port: int, log_path: Path) -> Iterator[int]:
-    """A running uvicorn on ``HOST:port``; yields its pid and always stops it."""
+def uvicorn_server(
+    env: dict[str, str], port: int, log_path: Path, app: str = "benchproj.asgi:application"
+) -> Iterator[int]:
+    """A running uvicorn serving ``app`` on ``HOST:port``; yields its pid and always stops it."""
     command = [
         sys.executable,
         "-m",
         "uvicorn",
-        "benchproj.asgi:application",
+        app,
         "--host",
         HOST,
         "--port",

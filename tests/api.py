@@ -6,12 +6,14 @@ from typing import Any
 
 from rest_framework.request import Request
 
-from polls.bindings import QuestionBinding
-from polls.views import ChoiceViewSet
+from polls.bindings import ChoiceBinding, QuestionBinding
 from tests.testapp.bindings import (
     ActionNoteBinding,
     MyNoteBinding,
     NoteBinding,
+    OwnNoteBinding,
+    PublicNoteBinding,
+    RecentNoteBinding,
     ThrottledNoteBinding,
 )
 from tests.testapp.serializers import EverythingSerializer
@@ -37,10 +39,13 @@ class KitchenBinding(GenericBinding[Any]):
 
 api = API(title="typedws test project", version="0.0.1", description="Bindings the tests use.")
 api.register(QuestionBinding)
-api.register(ChoiceViewSet, stream="choices")
+api.register(ChoiceBinding)
 for binding in (
     NoteBinding,
     MyNoteBinding,
+    OwnNoteBinding,
+    PublicNoteBinding,
+    RecentNoteBinding,
     ThrottledNoteBinding,
     ActionNoteBinding,
     KitchenBinding,

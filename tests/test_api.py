@@ -36,6 +36,10 @@ def test_streams_and_actions() -> None:
         "patch",
         "list",
         "delete",
+        "subscribe",
+        "unsubscribe",
+        "subscribe_instance",
+        "unsubscribe_instance",
         "echo",
         "unanswered",
     ]
@@ -59,6 +63,21 @@ def test_streams_and_actions() -> None:
     assert (echo.is_async, echo.custom, echo.http_method) == (True, True, "GET")
 
 
+def test_a_ported_viewset_serves_subscriptions_when_asked() -> None:
+    api = API()
+    served = api.register(ChoiceViewSet, stream="choices", subscriptions=True)
+    actions = api.routes["choices"].actions
+    assert [name for name in actions if "subscribe" in name] == [
+        "subscribe",
+        "unsubscribe",
+        "subscribe_instance",
+        "unsubscribe_instance",
+    ]
+    assert actions["subscribe"].http_method == "GET"
+    assert actions["subscribe_instance"].detail
+    assert served.get_lookup_key() == "pk"
+
+
 def test_register_under_another_stream_keeps_the_original() -> None:
     api = API()
     served = api.register(QuestionBinding, stream="polls")
@@ -73,7 +92,14 @@ def test_read_only_binding_serves_retrieve_and_list() -> None:
         queryset = Question.objects.all()
         serializer_class = QuestionSerializer
 
-    assert list(ReadOnly.get_actions()) == ["retrieve", "list"]
+    assert list(ReadOnly.get_actions()) == [
+        "retrieve",
+        "list",
+        "subscribe",
+        "unsubscribe",
+        "subscribe_instance",
+        "unsubscribe_instance",
+    ]
 
 
 def test_read_only_viewset_keeps_its_actions() -> None:

@@ -12,8 +12,10 @@ def test_public_names() -> None:
         "GenericBinding",
         "ReadOnlyResourceBinding",
         "ResourceBinding",
+        "SubscribeModelMixin",
         "action",
         "binding_for_viewset",
+        "notify",
     ]
     for name in typedws.__all__:
         assert getattr(typedws, name).__name__ == name

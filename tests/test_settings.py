@@ -6,13 +6,14 @@ import pytest
 from django.core.checks.registry import registry
 from django.test import override_settings
 
-from typedws.checks import check_settings
+from typedws.checks import check_channel_layer, check_settings
 from typedws.settings import typedws_settings
 
 
 def test_defaults() -> None:
     assert (typedws_settings.DEFAULT_PAGE_SIZE, typedws_settings.MAX_PAGE_SIZE) == (25, 100)
     assert typedws_settings.MAX_FRAME_BYTES == 1024 * 1024
+    assert typedws_settings.MAX_SUBSCRIPTIONS == 100
 
 
 def test_settings_are_read_lazily_and_reloaded() -> None:
@@ -35,6 +36,7 @@ def test_unknown_setting_name_is_an_attribute_error() -> None:
         ({"PAGE_SIZE": 10}, ["typedws.E002"]),
         ({"MAX_PAGE_SIZE": 0, "MAX_FRAME_BYTES": "1"}, ["typedws.E003", "typedws.E003"]),
         ({"DEFAULT_PAGE_SIZE": 200}, ["typedws.E004"]),
+        ({"MAX_SUBSCRIPTIONS": 0}, ["typedws.E003"]),
     ],
 )
 def test_system_checks(value: Any, ids: list[str]) -> None:
@@ -45,3 +47,10 @@ def test_system_checks(value: Any, ids: list[str]) -> None:
 
 def test_settings_check_is_registered() -> None:
     assert check_settings in registry.get_checks()
+    assert check_channel_layer in registry.get_checks()
+
+
+def test_subscriptions_need_a_channel_layer() -> None:
+    assert check_channel_layer() == []
+    with override_settings(CHANNEL_LAYERS={}):
+        assert [m.id for m in check_channel_layer()] == ["typedws.W001"]

@@ -14,8 +14,10 @@ __all__ = [
     "GenericBinding",
     "ReadOnlyResourceBinding",
     "ResourceBinding",
+    "SubscribeModelMixin",
     "action",
     "binding_for_viewset",
+    "notify",
 ]
 
 _EXPORTS = {
@@ -23,8 +25,10 @@ _EXPORTS = {
     "GenericBinding": "typedws.generics",
     "ReadOnlyResourceBinding": "typedws.bindings",
     "ResourceBinding": "typedws.bindings",
+    "SubscribeModelMixin": "typedws.subscriptions.mixins",
     "action": "typedws.actions",
     "binding_for_viewset": "typedws.bindings",
+    "notify": "typedws.subscriptions.changes",
 }
 
 if TYPE_CHECKING:
@@ -32,6 +36,8 @@ if TYPE_CHECKING:
     from .api import API
     from .bindings import ReadOnlyResourceBinding, ResourceBinding, binding_for_viewset
     from .generics import GenericBinding
+    from .subscriptions.changes import notify
+    from .subscriptions.mixins import SubscribeModelMixin
 
 
 def __getattr__(name: str) -> Any:

@@ -96,13 +96,17 @@ class API:
         return routes
 
     def register(
-        self, binding: type[GenericViewSet[Any]], stream: str | None = None
+        self,
+        binding: type[GenericViewSet[Any]],
+        stream: str | None = None,
+        *,
+        subscriptions: bool = False,
     ) -> type[GenericBinding[Any]]:
         """Serve ``binding`` on ``stream`` (default: its ``stream`` attribute).
 
         ``binding`` may also be a plain DRF ``GenericViewSet`` subclass; it is then wrapped by
-        :func:`~typedws.bindings.binding_for_viewset` and ``stream`` is required. Returns the
-        binding class that serves the stream.
+        :func:`~typedws.bindings.binding_for_viewset` (with ``subscriptions``) and ``stream`` is
+        required. Returns the binding class that serves the stream.
         """
         served: type[GenericBinding[Any]]
         if isinstance(binding, type) and issubclass(binding, GenericBinding):
@@ -115,7 +119,7 @@ class API:
                 f'api.register({_name(binding)}, stream="...").'
             )
         else:
-            served = binding_for_viewset(binding, stream)
+            served = binding_for_viewset(binding, stream, subscriptions=subscriptions)
         self._add(served)
         return served
 

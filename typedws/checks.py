@@ -1,4 +1,5 @@
-"""System checks: catch a mistyped or ill-typed ``TYPEDWS`` setting at start-up."""
+"""System checks: catch a mistyped or ill-typed ``TYPEDWS`` setting, or subscriptions without
+a channel layer, at start-up."""
 
 from __future__ import annotations
 
@@ -7,12 +8,12 @@ from typing import Any
 
 from django.apps import AppConfig
 from django.conf import settings
-from django.core.checks import CheckMessage, Error, register
+from django.core.checks import CheckMessage, Error, Warning, register
 
 from .explorer.checks import EXPLORER_SETTINGS, explorer_setting_errors
 from .settings import DEFAULTS
 
-__all__ = ["check_settings"]
+__all__ = ["check_channel_layer", "check_settings"]
 
 
 @register()
@@ -58,3 +59,22 @@ def check_settings(
             )
         )
     return errors
+
+
+@register()
+def check_channel_layer(
+    app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
+) -> list[CheckMessage]:
+    from .subscriptions.registry import subscribed_models
+
+    if not subscribed_models() or getattr(settings, "CHANNEL_LAYERS", None):
+        return []
+    return [
+        Warning(
+            "Bindings serve subscriptions, but CHANNEL_LAYERS is not configured: subscribe is "
+            "answered with a server error and no event is sent.",
+            hint="Configure CHANNEL_LAYERS: channels_redis's RedisChannelLayer or "
+            "RedisPubSubChannelLayer when several processes serve or write.",
+            id="typedws.W001",
+        )
+    ]

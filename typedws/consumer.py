@@ -2,7 +2,8 @@
 
 For each text frame: read it (:mod:`typedws.frames`), run it through its binding (one thread
 hop), send exactly one reply. Whatever happens, the socket stays open: bad frames and exceptions
-become error replies, never a close.
+become error replies, never a close. Between frames, it sends the event frames of the
+connection's subscriptions (:mod:`typedws.subscriptions`).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from .protocol import (
 )
 from .request import ConnectionContext
 from .settings import typedws_settings
+from .subscriptions.connection import SCOPE_KEY, ConnectionSubscriptions
 
 __all__ = ["APIConsumer"]
 
@@ -40,6 +42,7 @@ class APIConsumer(AsyncWebsocketConsumer):
     """Serves an API's streams on one WebSocket; mount it with ``api.as_asgi()``."""
 
     connection: ConnectionContext
+    subscriptions: ConnectionSubscriptions | None = None
 
     def __init__(self, api: API) -> None:
         super().__init__()
@@ -56,7 +59,25 @@ class APIConsumer(AsyncWebsocketConsumer):
 
     async def connect(self) -> None:
         self.connection = ConnectionContext(self.scope)
+        if self.channel_layer is not None:
+            self.subscriptions = ConnectionSubscriptions(
+                self.channel_layer, self.channel_name, self._send_text, self.connection
+            )
+            # Where the binding's subscribe actions find it (``request.scope``).
+            self.connection.scope[SCOPE_KEY] = self.subscriptions
         await self.accept()
+
+    async def disconnect(self, code: int) -> None:
+        if self.subscriptions is not None:
+            await self.subscriptions.close()
+
+    async def typedws_events(self, message: dict[str, Any]) -> None:
+        """A published batch of model changes: send this connection's events."""
+        if self.subscriptions is not None:
+            await self.subscriptions.deliver(message)
+
+    async def _send_text(self, text: str) -> None:
+        await self.send(text_data=text)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if text_data is None:
@@ -76,6 +97,9 @@ class APIConsumer(AsyncWebsocketConsumer):
             return reply(exc.stream, exc.action, exc.request_id, exc.status, None, exc.errors)
         try:
             code, data = await api.bindings[request.stream].serve(request, self.connection)
+            if self.subscriptions is not None:
+                # Join or leave groups before the reply: a subscribe's ack precedes its events.
+                await self.subscriptions.sync()
         except Exception as exc:
             code, errors = exception_errors(exc, [PAYLOAD, DATA])
             if code >= status.HTTP_500_INTERNAL_SERVER_ERROR:

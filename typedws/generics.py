@@ -25,6 +25,7 @@ from rest_framework.viewsets import GenericViewSet
 from .actions import ActionSpec, collect_actions
 from .frames import RequestFrame
 from .pagination import WebSocketPagination
+from .protocol import RequestId
 from .request import ConnectionContext, query_dict
 
 __all__ = ["GenericBinding"]
@@ -42,6 +43,8 @@ class GenericBinding(GenericViewSet[_MT_co]):
 
     stream: ClassVar[str | None] = None
     pagination_class = WebSocketPagination
+    request_id: RequestId | None = None
+    """The ``request_id`` of the frame being served."""
 
     # Cached per class by ``get_actions``; never inherited (see there).
     _typedws_actions: ClassVar[dict[str, ActionSpec]]
@@ -86,6 +89,7 @@ class GenericBinding(GenericViewSet[_MT_co]):
         binding.detail = spec.detail
         binding.args = ()
         binding.kwargs = {cls.get_lookup_key(): frame.lookup} if spec.detail else {}
+        binding.request_id = frame.request_id  # subscriptions are named by it
         binding.request = request
         binding.format_kwarg = None
         binding.headers = {}

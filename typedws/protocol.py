@@ -5,11 +5,17 @@ A request (client to server)::
     {"stream": "questions",
      "payload": {"action": "create", "request_id": "r1", "data": {"question_text": "?"}}}
 
-and its reply (server to client)::
+its reply (server to client)::
 
     {"type": "reply", "stream": "questions",
      "payload": {"action": "create", "request_id": "r1", "response_status": 201,
                  "data": {"id": 1, "question_text": "?"}, "errors": []}}
+
+and, after a ``subscribe``, an event (server to client, no request)::
+
+    {"type": "event", "stream": "questions",
+     "payload": {"action": "update", "pk": 1, "data": {"id": 1, "question_text": "?"},
+                 "model": "polls.question", "request_id": "s1"}}
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ __all__ = [
     "decode",
     "encode",
     "error_item",
+    "event",
     "json_type",
     "reply",
 ]
@@ -50,6 +57,17 @@ ERRORS: Final = "errors"
 
 # The literal discriminator of server-to-client frames.
 REPLY: Final = "reply"
+EVENT: Final = "event"
+
+# Keys of an event payload (besides ``action``, ``data`` and ``request_id``).
+PK: Final = "pk"
+MODEL: Final = "model"
+
+# Key of a ``subscribe``'s data (besides ``action`` and ``pk``).
+FILTER: Final = "filter"
+
+# The actions an event reports.
+EVENT_ACTIONS: Final = ("create", "update", "delete")
 
 # Keys of ``list``'s data the paginator reads.
 PAGE: Final = "page"
@@ -80,6 +98,7 @@ class ErrorCode:
     BINARY_FRAME: Final = "binary_frame"
     FRAME_TOO_LARGE: Final = "frame_too_large"
     SERVER_ERROR: Final = "server_error"
+    TOO_MANY_SUBSCRIPTIONS: Final = "too_many_subscriptions"
 
 
 class StandardAction(NamedTuple):
@@ -99,6 +118,12 @@ STANDARD_ACTIONS: Final = (
     StandardAction("patch", "partial_update", True, "PATCH"),
     StandardAction("list", "list", False, "GET"),
     StandardAction("delete", "destroy", True, "DELETE"),
+    # Subscriptions read: permissions see them as GET. The ``_instance`` aliases are
+    # djangochannelsrestframework's, with the object's pk in the payload.
+    StandardAction("subscribe", "subscribe", False, "GET"),
+    StandardAction("unsubscribe", "unsubscribe", False, "GET"),
+    StandardAction("subscribe_instance", "subscribe_instance", True, "GET"),
+    StandardAction("unsubscribe_instance", "unsubscribe_instance", True, "GET"),
 )
 
 
@@ -125,6 +150,17 @@ def reply(
             DATA: data,
             ERRORS: errors or [],
         },
+    }
+
+
+def event(
+    stream: str, action: str, pk: Any, data: Any, model: str, request_id: RequestId | None
+) -> dict[str, Any]:
+    """Build an event frame: a change to one object, for the subscription ``request_id``."""
+    return {
+        TYPE: EVENT,
+        STREAM: stream,
+        PAYLOAD: {ACTION: action, PK: pk, DATA: data, MODEL: model, REQUEST_ID: request_id},
     }
 
 

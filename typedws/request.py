@@ -49,6 +49,7 @@ class ConnectionContext:
             "method": "GET",
             "scheme": _HTTP_SCHEMES.get(scope.get("scheme", "ws"), "http"),
         }
+        self._scope = http_scope
         template = ASGIRequest(http_scope, io.BytesIO())
         template.user = scope.get("user") or _anonymous_user()
         template.auth = scope.get("auth")  # type: ignore[attr-defined]
@@ -59,6 +60,11 @@ class ConnectionContext:
     @property
     def user(self) -> Any:
         return self._template.user
+
+    @property
+    def scope(self) -> dict[str, Any]:
+        """The connection's scope as every request of it sees it (``request.scope``)."""
+        return self._scope
 
     def request(self, method: str, data: Any, query: QueryDict | None = None) -> Request:
         """A fresh request for one frame; nothing a binding mutates leaks into the next."""

@@ -26,6 +26,8 @@ DEFAULTS: dict[str, Any] = {
     "MAX_PAGE_SIZE": 100,
     # Text frames longer than this (UTF-8 bytes) are answered with 413, unparsed.
     "MAX_FRAME_BYTES": 1024 * 1024,
+    # Live subscriptions one connection may hold; the next ``subscribe`` is answered with 429.
+    "MAX_SUBSCRIPTIONS": 100,
     # Dotted path of the project's API object ("polls.api.api"), for manage.py typedws_schema.
     "API": None,
     # The explorer page (docs/explorer.md): None serves it only while DEBUG is on.
@@ -42,6 +44,7 @@ class TypedWSSettings:
     DEFAULT_PAGE_SIZE: int
     MAX_PAGE_SIZE: int
     MAX_FRAME_BYTES: int
+    MAX_SUBSCRIPTIONS: int
     API: str | None
     EXPLORER_ENABLED: bool | None
     EXPLORER_PERMISSION: str

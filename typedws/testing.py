@@ -6,6 +6,14 @@
         async with connected(api.as_asgi()) as client:
             reply = await client.request("questions", "create", data={"question_text": "?"})
             assert reply["response_status"] == 201
+
+    async def test_update_event(api):
+        async with connected(api.as_asgi()) as client:
+            await client.subscribe("questions", ["update"], request_id="s1")
+            ...  # change a question
+            event = (await client.receive_event())["payload"]
+            assert (event["action"], event["request_id"]) == ("update", "s1")
+            assert await client.receive_nothing()
 """
 
 from __future__ import annotations
@@ -17,7 +25,7 @@ from typing import Any
 
 from channels.testing import WebsocketCommunicator
 
-from .protocol import REPLY
+from .protocol import EVENT, REPLY
 
 __all__ = ["APICommunicator", "connected"]
 
@@ -58,6 +66,25 @@ class APICommunicator(WebsocketCommunicator):
             body["data"] = data
         await self.send_json_to({"stream": stream, "payload": body})
         return await self.receive_reply(stream, request_id, timeout=timeout)
+
+    async def subscribe(
+        self, stream: str, actions: str | list[str], *, request_id: str | int, **data: Any
+    ) -> dict[str, Any]:
+        """Subscribe (``data`` may hold ``pk`` and ``filter``); return the acknowledgement's
+        data, checked to be a ``201``."""
+        data = {"action": actions, **data}
+        reply = await self.request(stream, "subscribe", data=data, request_id=request_id)
+        if reply["response_status"] != 201:
+            raise AssertionError(f"the subscription was refused: {reply!r}")
+        acknowledged: dict[str, Any] = reply["data"]
+        return acknowledged
+
+    async def receive_event(self, timeout: float = 3) -> dict[str, Any]:
+        """The next frame, checked to be an event frame (``type``, ``stream``, ``payload``)."""
+        frame: dict[str, Any] = await self.receive_json_from(timeout)
+        if frame.get("type") != EVENT:
+            raise AssertionError(f"expected an event, got {frame!r}")
+        return frame
 
     async def send_raw(self, text: str, timeout: float = 3) -> dict[str, Any]:
         """Send any text (even an empty frame) and return the whole reply frame."""

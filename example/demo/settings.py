@@ -1,7 +1,10 @@
 """Settings of the typedws demo: SQLite and the in-memory channel layer by default.
 
 ``DATABASE_URL`` (``postgres://...`` or ``sqlite:///path``) and ``REDIS_URL`` switch to the
-services a deployment would use; the end-to-end tests set them.
+services a deployment would use; the end-to-end tests set them. With ``REDIS_URL``,
+``CHANNEL_LAYER`` picks channels_redis's layer: ``redis`` (``RedisChannelLayer``, the default)
+or ``pubsub`` (``RedisPubSubChannelLayer``); ``CHANNEL_LAYER_PREFIX`` keeps several
+deployments (or test runs) on one Redis apart.
 """
 
 import os
@@ -76,11 +79,19 @@ DATABASES = {
     "default": _database(os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"))
 }
 
+_REDIS_LAYERS = {
+    "redis": "channels_redis.core.RedisChannelLayer",
+    "pubsub": "channels_redis.pubsub.RedisPubSubChannelLayer",
+}
+
 if os.environ.get("REDIS_URL"):
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [os.environ["REDIS_URL"]]},
+            "BACKEND": _REDIS_LAYERS[os.environ.get("CHANNEL_LAYER", "redis")],
+            "CONFIG": {
+                "hosts": [os.environ["REDIS_URL"]],
+                "prefix": os.environ.get("CHANNEL_LAYER_PREFIX", "asgi"),
+            },
         }
     }
 else:

@@ -2,9 +2,8 @@
 
 from typedws import API
 
-from .bindings import QuestionBinding
-from .views import ChoiceViewSet
+from .bindings import ChoiceBinding, QuestionBinding
 
 api = API()
 api.register(QuestionBinding)
-api.register(ChoiceViewSet, stream="choices")
+api.register(ChoiceBinding)

@@ -5,10 +5,11 @@ from django_filters.rest_framework import DjangoFilterBackend, FilterSet
 from rest_framework import filters
 from rest_framework.request import Request
 
-from typedws import ResourceBinding, action
+from typedws import ResourceBinding, action, binding_for_viewset
 
 from .models import Question
 from .serializers import QuestionSerializer
+from .views import ChoiceViewSet
 
 
 class QuestionFilter(FilterSet):
@@ -38,3 +39,12 @@ class QuestionBinding(ResourceBinding[Question]):
     async def echo(self, request: Request, pk: Any = None) -> dict[str, Any]:
         """An async action: answers without touching the database."""
         return {"pk": pk, "data": request.data}
+
+
+# The HTTP API's viewset, served unchanged over the socket, with subscriptions that may follow
+# one question's choices: {"action": "subscribe", "data": {"action": [...],
+# "filter": {"question": 7}}}. Defined here, in a `bindings` module, so that every process
+# (a shell, a management command) knows it and announces changes to choices.
+ChoiceBinding = binding_for_viewset(
+    ChoiceViewSet, stream="choices", subscriptions=True, subscription_fields=["question"]
+)

@@ -41,6 +41,40 @@ function webSocketWithOrigin(origin) {
   };
 }
 
+/**
+ * Collects what a `subscribe(stream, pk, callback)` callback receives; `until(n)` resolves
+ * once n events arrived (the script's own timeout bounds the wait).
+ */
+function recorder() {
+  const events = [];
+  let waiting = null;
+  return {
+    events,
+    callback(data, action) {
+      events.push({ action, data });
+      if (waiting && events.length >= waiting.count) waiting.resolve(events);
+    },
+    until(count) {
+      if (events.length >= count) return Promise.resolve(events);
+      return new Promise((resolve) => {
+        waiting = { count, resolve };
+      });
+    },
+  };
+}
+
+function connect(url, origin, options = {}) {
+  const client = dcrf.connect(url, {
+    ...options,
+    websocket: { WebSocket: webSocketWithOrigin(origin), maxRetries: 0, connectionTimeout: 5000 },
+  });
+  // A refused or failed handshake would only leave every request queued: fail at once instead.
+  client.transport.socket.addEventListener('error', (event) => {
+    finish(1, { error: `WebSocket error: ${event.message || event.error || event.type}` });
+  });
+  return client;
+}
+
 /** The value a promise rejects with; throws if it resolves instead. */
 async function rejection(promise) {
   let value;
@@ -63,19 +97,25 @@ async function main(url) {
   const origin = originOf(url);
   summary.url = url;
   summary.origin = origin;
-  const client = dcrf.connect(url, {
-    websocket: { WebSocket: webSocketWithOrigin(origin), maxRetries: 0, connectionTimeout: 5000 },
-  });
-  // A refused or failed handshake would only leave every request queued: fail at once instead.
-  client.transport.socket.addEventListener('error', (event) => {
-    finish(1, { error: `WebSocket error: ${event.message || event.error || event.type}` });
-  });
+  const client = connect(url, origin);
+  // A second client configured as DRF ModelSerializers need it: the pk is `data.id`.
+  const byId = connect(url, origin, { pkField: 'id' });
 
   const marker = `dcrf-${process.pid}-${Date.now()}`;
   const created = await step('create', () =>
     client.create(STREAM, { question_text: `${marker} created` }, `create-${marker}`),
   );
   const pk = created.id;
+  // subscribe(stream, pk, callback), unmodified: the pk as a number, as a string, and with
+  // pkField 'id'. Each resolves with the acknowledgement; events reach the callbacks.
+  const asNumber = recorder();
+  const asString = recorder();
+  const withIdField = recorder();
+  await step('subscribe', () => client.subscribe(STREAM, pk, asNumber.callback));
+  await step('subscribe_string_pk', () =>
+    client.subscribe(STREAM, String(pk), asString.callback),
+  );
+  await step('subscribe_pk_field_id', () => byId.subscribe(STREAM, pk, withIdField.callback));
   await step('retrieve', () => client.retrieve(STREAM, pk));
   await step('update', () => client.update(STREAM, pk, { question_text: `${marker} updated` }));
   await step('patch', () => client.patch(STREAM, pk, { question_text: `${marker} patched` }));
@@ -94,6 +134,13 @@ async function main(url) {
   await step('delete', () => client.delete(STREAM, pk));
   await step('retrieve_after_delete', () => rejection(client.retrieve(STREAM, pk)));
   await step('list_after_delete', () => client.list(STREAM, { search: marker }));
+  // update, patch (both "update" for dcrf-client), then delete.
+  await step('subscription_events', () => asNumber.until(3));
+  await step('subscription_events_string_pk', () => asString.until(3));
+  await step('subscription_events_pk_field_id', () => withIdField.until(3));
+  // One more round trip on each socket: a duplicate event would have arrived before its reply.
+  await Promise.all([client.list(STREAM, { page_size: 1 }), byId.list(STREAM, { page_size: 1 })]);
+  byId.close();
 
   summary.ok = true;
   client.close();

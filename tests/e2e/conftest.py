@@ -6,57 +6,25 @@ pytest-django's, and the server process has its own fresh SQLite file.
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
-from typing import NoReturn
 
 import pytest
-from websockets.exceptions import InvalidHandshake, InvalidStatus
-from websockets.sync.client import connect
-from websockets.typing import Origin
 
-from tests.e2e.wsclient import Client, open_client, origin_of
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
-EXAMPLE_DIR = REPO_ROOT / "example"
-# Seconds for migrate, and for the server to accept its first WebSocket handshake.
-MIGRATE_TIMEOUT = 120.0
-STARTUP_TIMEOUT = 30.0
-STOP_TIMEOUT = 10.0
-# `sys.executable`: the server runs in the venv that runs the tests.
-SERVER_COMMAND = [sys.executable, "-m", "uvicorn", "demo.asgi:application", "--host", "127.0.0.1"]
+from tests.e2e.servers import run_manage, server_env, start_server, stop
+from tests.e2e.wsclient import Client, open_client
 
 
 @pytest.fixture(scope="session")
 def live_server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """``ws://127.0.0.1:<port>/ws/`` of the demo served by uvicorn in a subprocess."""
     workdir = tmp_path_factory.mktemp("e2e-server")
-    env = _server_env(workdir / "db.sqlite3")
-    _run_migrate(env)
-    port = _free_port()
-    url = f"ws://127.0.0.1:{port}/ws/"
-    log_path = workdir / "server.log"
-    # A file, not a pipe: nobody reads the server's output while the tests run, and a full
-    # pipe would block the server.
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [*SERVER_COMMAND, "--port", str(port)],
-            cwd=EXAMPLE_DIR,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+    env = server_env(f"sqlite:///{workdir / 'db.sqlite3'}")
+    run_manage(env, "migrate", "--noinput")
+    process, url = start_server(env, workdir / "server.log")
     try:
-        _wait_until_serving(process, url, log_path)
         yield url
     finally:
-        _stop(process)
+        stop(process)
 
 
 @pytest.fixture
@@ -64,74 +32,3 @@ async def ws(live_server_url: str) -> AsyncIterator[Client]:
     """A fresh connection to the live server for one test."""
     async with open_client(live_server_url) as client:
         yield client
-
-
-def _server_env(database: Path) -> dict[str, str]:
-    env = dict(os.environ)
-    # pytest-django exports the test project's settings module; the server is the demo.
-    env["DJANGO_SETTINGS_MODULE"] = "demo.settings"
-    env["DATABASE_URL"] = f"sqlite:///{database}"
-    env["PYTHONUNBUFFERED"] = "1"
-    # Serve this checkout's typedws, whatever the virtualenv has installed.
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
-    return env
-
-
-def _run_migrate(env: dict[str, str]) -> None:
-    result = subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput"],
-        cwd=EXAMPLE_DIR,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=MIGRATE_TIMEOUT,
-        check=False,
-    )
-    if result.returncode != 0:
-        pytest.fail(
-            f"`manage.py migrate` exited with {result.returncode}:\n"
-            f"{result.stdout}\n{result.stderr}",
-            pytrace=False,
-        )
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def _wait_until_serving(process: subprocess.Popen[bytes], url: str, log_path: Path) -> None:
-    """Poll with real handshakes until one succeeds; fail with the server's output otherwise."""
-    deadline = time.monotonic() + STARTUP_TIMEOUT
-    while True:
-        if process.poll() is not None:
-            _fail_start(f"exited with status {process.returncode}", log_path)
-        try:
-            with connect(url, origin=Origin(origin_of(url)), open_timeout=1):
-                return
-        except InvalidStatus as exc:
-            # Listening, but refusing the handshake: waiting longer would not help.
-            _fail_start(f"refused the WebSocket handshake: {exc}", log_path)
-        except (OSError, TimeoutError, InvalidHandshake):
-            pass
-        if time.monotonic() > deadline:
-            _fail_start(f"accepted no WebSocket handshake within {STARTUP_TIMEOUT} s", log_path)
-        time.sleep(0.1)
-
-
-def _fail_start(reason: str, log_path: Path) -> NoReturn:
-    output = log_path.read_text(errors="replace")
-    pytest.fail(f"The demo server {reason}. Its output:\n{output}", pytrace=False)
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=STOP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()

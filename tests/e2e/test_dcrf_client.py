@@ -71,6 +71,40 @@ def test_crud_resolves_with_the_replies_data(steps: dict[str, Any]) -> None:
     assert steps["list_after_delete"]["count"] == 0
 
 
+@pytest.mark.parametrize("step", ["subscribe", "subscribe_string_pk", "subscribe_pk_field_id"])
+def test_subscribe_resolves_with_the_acknowledgement(steps: dict[str, Any], step: str) -> None:
+    pk = steps["create"]["id"]
+    ack = steps[step]
+    assert ack["action"] == ["update", "delete"]
+    assert ack["pk"] == (str(pk) if step == "subscribe_string_pk" else pk)
+    assert isinstance(ack["request_id"], str)  # the UUID dcrf-client generated
+
+
+@pytest.mark.parametrize(
+    ("step", "sent", "pk_field"),
+    [
+        pytest.param("subscription_events", int, "pk", id="pk-number"),
+        pytest.param("subscription_events_string_pk", str, "pk", id="pk-string"),
+        pytest.param("subscription_events_pk_field_id", int, "id", id="pkField-id"),
+    ],
+)
+def test_subscribe_callback_gets_updates_and_the_delete(
+    steps: dict[str, Any], step: str, sent: type, pk_field: str
+) -> None:
+    """``subscribe(stream, pk, callback)`` of dcrf-client 0.3, unmodified, matched our events
+    by stream, action, request_id and the pk it sent, exactly once each."""
+    created = steps["create"]
+    pk = sent(created["id"])
+    events = steps[step]
+    assert [event["action"] for event in events] == ["update", "update", "delete"]
+    updated, patched, deleted = (event["data"] for event in events)
+    assert {k: v for k, v in updated.items() if k != "pk"} == steps["update"]
+    assert {k: v for k, v in patched.items() if k != "pk"} == steps["patch"]
+    assert updated[pk_field] == patched[pk_field] == pk
+    # dcrf-client moves a delete's data.pk to data[pkField].
+    assert deleted == {pk_field: pk}
+
+
 def test_custom_action_through_request(steps: dict[str, Any]) -> None:
     pk = steps["create"]["id"]
     assert steps["echo"] == {"pk": pk, "data": {"from": "dcrf-client"}}

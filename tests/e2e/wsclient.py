@@ -78,6 +78,26 @@ class Client:
         assert reply.get("action") == action, frame
         return reply
 
+    async def receive_event(self) -> Frame:
+        """The payload of the next frame, which must be an event (with its ``stream``)."""
+        frame = await self.receive()
+        assert frame.get("type") == "event", frame
+        payload: Frame = {**frame["payload"], "stream": frame["stream"]}
+        return payload
+
+    async def subscribe(
+        self, stream: str, actions: list[str], request_id: str, **data: Any
+    ) -> Frame:
+        """Subscribe; the acknowledgement's data (checked: 201)."""
+        ack: Frame = await self.ok(
+            stream,
+            "subscribe",
+            201,
+            request_id=request_id,
+            data={"action": actions, **data},
+        )
+        return ack
+
     async def ok(self, stream: str, action: str, status: int = 200, **payload: Any) -> Any:
         """The ``data`` of a request that must succeed with ``status``."""
         reply = await self.request(stream, action, **payload)

@@ -29,15 +29,7 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
-from tests.e2e.conftest import (
-    EXAMPLE_DIR,
-    SERVER_COMMAND,
-    _free_port,
-    _run_migrate,
-    _server_env,
-    _stop,
-    _wait_until_serving,
-)
+from tests.e2e.servers import EXAMPLE_DIR, run_manage, server_env, start_server, stop
 
 CHROMIUM = os.environ.get("TYPEDWS_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -68,27 +60,16 @@ class DemoServer:
 @contextmanager
 def demo_server(workdir: Path, *, debug: bool) -> Iterator[DemoServer]:
     """The demo under uvicorn on a free port, migrated, with the staff user ``admin``."""
-    env = _server_env(workdir / "db.sqlite3")
+    env = server_env(f"sqlite:///{workdir / 'db.sqlite3'}")
     env["DJANGO_DEBUG"] = "1" if debug else "0"
-    _run_migrate(env)
+    run_manage(env, "migrate", "--noinput")
     _create_admin(env)
-    port = _free_port()
-    server = DemoServer(f"http://127.0.0.1:{port}", f"ws://127.0.0.1:{port}/ws/", port)
-    log_path = workdir / "server.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [*SERVER_COMMAND, "--port", str(port)],
-            cwd=EXAMPLE_DIR,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+    process, ws = start_server(env, workdir / "server.log")
+    port = int(ws.rsplit(":", 1)[1].split("/", 1)[0])
     try:
-        _wait_until_serving(process, server.ws, log_path)
-        yield server
+        yield DemoServer(f"http://127.0.0.1:{port}", ws, port)
     finally:
-        _stop(process)
+        stop(process)
 
 
 def _create_admin(env: dict[str, str]) -> None:

@@ -119,3 +119,29 @@ class ActionNoteBinding(ResourceBinding[Note]):
         data = cast(dict[str, Any], request.data)
         Note.objects.create(owner_id=data["owner"], title="partial", slug="partial")
         raise RuntimeError("boom in user code")
+
+
+class OwnNoteBinding(MyNoteBinding):
+    """``MyNoteBinding`` that can tell, from a deleted note, whether it was the user's."""
+
+    stream = "own-notes"
+
+    def deleted_in_queryset(self, instance: Any) -> bool:
+        return bool(instance.owner_id == self.request.user.pk)
+
+
+class PublicNoteBinding(ResourceBinding[Note]):
+    """The same queryset for everyone, filtered: only public notes exist here."""
+
+    stream = "public-notes"
+    queryset = Note.objects.filter(title__startswith="public")
+    serializer_class = NoteTitleSerializer
+
+
+class RecentNoteBinding(MyNoteBinding):
+    """A per-user queryset that cannot be a subquery (sliced): checked one user at a time."""
+
+    stream = "recent-notes"
+
+    def get_queryset(self) -> QuerySet[Note]:
+        return Note.objects.filter(owner_id=self.request.user.pk).order_by("-id")[:50]

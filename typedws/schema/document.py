@@ -2,9 +2,10 @@
 
 One channel (the socket's URL), written from the server's side: every ``(stream, action)`` is
 an operation with ``action: receive`` whose ``reply`` lists the action's success reply and the
-shared error reply, on the same channel. Every request, reply and error message declares the
-same ``correlationId``, ``$message.payload#/payload/request_id``. The output is deterministic:
-the same API gives the same bytes.
+shared error reply, on the same channel; each stream serving subscriptions has an operation
+``<stream>.events`` with ``action: send``, its event frames. Every request, reply, error and
+event message declares the same ``correlationId``, ``$message.payload#/payload/request_id``.
+The output is deterministic: the same API gives the same bytes.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from .components import Components, own_docstring
 from .examples import example
 from .fields import Schema
 from .messages import ActionSchemas, action_schemas, protocol_schemas
+from .subscriptions import events as event_schemas
 
 if TYPE_CHECKING:
     from typedws.api import API
@@ -54,7 +56,9 @@ def build_document(api: API, *, host: str = "localhost:8000", protocol: str = "w
     for stream, binding in api.bindings.items():
         for spec in binding.get_actions().values():
             actions[stream, spec.name] = action_schemas(stream, binding, spec, components)
+    events = event_schemas(api, components)
     messages = _messages(actions, components)
+    messages.update(_event_messages(events, components))
     document = {
         "asyncapi": ASYNCAPI_VERSION,
         "info": _info(api),
@@ -75,7 +79,7 @@ def build_document(api: API, *, host: str = "localhost:8000", protocol: str = "w
                 "messages": {name: {"$ref": f"#/components/messages/{name}"} for name in messages},
             }
         },
-        "operations": _operations(actions, api),
+        "operations": {**_operations(actions, api), **_event_operations(events)},
         "components": {
             "schemas": dict(sorted(components.schemas.items())),
             "messages": messages,
@@ -116,6 +120,32 @@ def _messages(
         messages[schemas.reply] = _message(schemas.reply, f"{title}: reply", reply_example)
     messages[ERROR_REPLY] = _message(ERROR_REPLY, "Error reply", _error_example())
     return messages
+
+
+def _event_messages(events: dict[str, list[str]], components: Components) -> dict[str, Any]:
+    messages: dict[str, Any] = {}
+    for stream, names in events.items():
+        for name, kind in zip(names, ("event", "subscribe_instance event"), strict=True):
+            payload_example = example(components.ref(name), components)
+            payload_example["payload"]["request_id"] = "1"
+            messages[name] = _message(name, f"{stream}: {kind}", payload_example)
+    return messages
+
+
+def _event_operations(events: dict[str, list[str]]) -> dict[str, Any]:
+    channel = {"$ref": f"#/channels/{CHANNEL}"}
+    return {
+        f"{stream}.events": {
+            "action": "send",
+            "channel": channel,
+            "title": f"{stream} events",
+            "summary": "A change to an object, for each subscription that may see it.",
+            "tags": [{"name": stream}],
+            "messages": [_channel_message(name) for name in names],
+            "x-typedws": {"stream": stream, "events": True},
+        }
+        for stream, names in events.items()
+    }
 
 
 def _message(name: str, title: str, payload_example: Any) -> dict[str, Any]:
@@ -196,6 +226,10 @@ _SUMMARIES = {
     "patch": "Change some of one object's fields.",
     "list": "Read a page of objects, filtered and ordered.",
     "delete": "Delete one object.",
+    "subscribe": "Receive an event for each change of the objects you may see.",
+    "unsubscribe": "Stop one subscription (by its request_id), or all of this stream's.",
+    "subscribe_instance": "Subscribe to one object's updates and deletion (DCRF's shape).",
+    "unsubscribe_instance": "Stop the subscribe_instance subscriptions to one object.",
 }
 
 

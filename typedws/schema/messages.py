@@ -31,10 +31,11 @@ from typedws.protocol import (
     TYPE,
 )
 
+from . import subscriptions
 from .components import Components
 from .fields import Schema
 
-__all__ = ["ActionSchemas", "action_schemas", "pascal", "protocol_schemas"]
+__all__ = ["ActionSchemas", "action_schemas", "event_data", "pascal", "protocol_schemas"]
 
 _SUCCESS = {"create": status.HTTP_201_CREATED, "delete": status.HTTP_204_NO_CONTENT}
 _EMPTY_OBJECT: Schema = {"type": "object", "properties": {}, "additionalProperties": False}
@@ -130,6 +131,13 @@ def action_schemas(
     return ActionSchemas(stream, spec, request, reply)
 
 
+def event_data(stream: str, binding: type[GenericBinding[Any]], components: Components) -> Schema:
+    """The schema of an event's ``data``: what ``retrieve`` replies."""
+    view = _view(stream, binding, ActionSpec("retrieve", "retrieve", True, "GET"))
+    serializer = _serializer(view, components)
+    return {} if serializer is None else components.serializer_ref(serializer, "response")
+
+
 def _view(stream: str, binding: type[GenericBinding[Any]], spec: ActionSpec) -> Any:
     """A binding instance set up as for this action, without a request."""
     view = binding(**spec.initkwargs)
@@ -179,6 +187,8 @@ def _request_data(
             return {"type": "object"}, False
         ref = components.serializer_ref(spec.request_serializer(), "request")
         return ref, bool(components.resolve(ref).get("required"))
+    if spec.name in subscriptions.SUBSCRIPTION_ACTIONS:
+        return subscriptions.request_data(stream, view, spec, components), spec.name == "subscribe"
     if spec.name in ("create", "update", "patch"):
         serializer = _serializer(view, components)
         if serializer is None:
@@ -297,6 +307,8 @@ def _reply_frame(stream: str, view: Any, spec: ActionSpec, components: Component
 def _success_status(spec: ActionSpec) -> Schema:
     if spec.custom:
         return {"const": spec.status}
+    if spec.name in subscriptions.SUBSCRIPTION_ACTIONS:
+        return subscriptions.success_status(spec)
     if spec.name in ("create", "retrieve", "update", "patch", "list", "delete"):
         return {"const": _SUCCESS.get(spec.name, status.HTTP_200_OK)}
     return {"type": "integer", "minimum": 200, "maximum": 299}
@@ -308,6 +320,8 @@ def _reply_data(view: Any, spec: ActionSpec, components: Components) -> Schema:
             return {}
         item = components.serializer_ref(spec.response_serializer(), "response")
         return {"type": "array", "items": item} if spec.many else item
+    if spec.name in subscriptions.SUBSCRIPTION_ACTIONS:
+        return subscriptions.reply_data(spec, components)
     if spec.name == "delete":
         return {"type": "null"}
     if spec.name not in ("create", "retrieve", "update", "patch", "list"):

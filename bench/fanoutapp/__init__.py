@@ -1,0 +1,1 @@
+"""A bench-only app: memos scoped by owner, for the fan-out benchmark's per-user configuration."""

@@ -1,0 +1,253 @@
+"""Recording changes in the writer's transaction, coalesced per object, sent on commit.
+
+Model signals (``post_save``, ``pre_delete``/``post_delete``, and ``pre_save`` for models whose
+subscriptions filter) and :func:`notify` record each change in the open transaction's
+:class:`Batch`, which is itself the transaction's ``on_commit`` callback: a rolled-back
+transaction drops it, and a committed one publishes one event per object, from the state of
+the object before the transaction and after it:
+
+============  ==================  ==========================================================
+before        after               event
+============  ==================  ==========================================================
+absent        present             ``create`` with the final state (create + updates)
+present       present             ``update`` with the final state (several saves: one event)
+present       absent              ``delete`` with the last state (updates + delete)
+absent        absent              nothing (created and deleted in the same transaction)
+============  ==================  ==========================================================
+
+Outside a transaction (autocommit) each change is published at once.
+
+Savepoints: Django drops the ``on_commit`` callbacks of a savepoint that is rolled back, so a
+batch registered in the transaction's first changed savepoint is dropped with everything
+recorded after it. A change first made in a *deeper* savepoint than the batch's might be undone
+without the batch knowing: it is marked uncertain, its state before is read (one query), and
+on commit the database tells what remains (nothing, if the row is as it was).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, Final, Literal
+
+from django.db import router, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Model
+
+from typedws.protocol import EVENT_ACTIONS
+
+from . import registry
+from .state import instance_state, jsonable
+
+__all__ = ["Batch", "Capture", "Entry", "notify"]
+
+logger = logging.getLogger("typedws")
+
+CREATE: Final[Literal["create"]] = "create"
+UPDATE: Final[Literal["update"]] = "update"
+DELETE: Final[Literal["delete"]] = "delete"
+Kind = Literal["create", "update", "delete"]
+
+UNKNOWN: Final[Any] = None
+"""Old filter values that nobody captured (an update announced with :func:`notify`)."""
+
+# Between a pre_ signal and its post_ signal: the old filter values and the delete captures.
+_local = threading.local()
+
+
+@dataclass(slots=True)
+class Capture:
+    """An object just before its deletion: its state, and whether each filtered shared
+    queryset held it."""
+
+    state: dict[str, Any]
+    member: dict[str, bool]
+
+
+@dataclass(slots=True)
+class Entry:
+    """What one transaction did to one object."""
+
+    model: type[Model]
+    pk: Any
+    existed_before: bool
+    old: dict[str, Any] | None
+    """The filter columns' values before the transaction (``None``: unknown or created)."""
+    instance: Model | None = None
+    deleted: bool = False
+    capture: Capture | None = None
+    uncertain: bool = False
+    """Changed inside a savepoint that may have been rolled back: ask the database."""
+    before: dict[str, Any] | None = None
+    """The full state before an uncertain first change (to tell an undone change)."""
+
+
+@dataclass
+class Batch:
+    """The changes of one transaction on one database; called by Django on commit."""
+
+    alias: str
+    sids: frozenset[str] = frozenset()
+    entries: dict[tuple[type[Model], Any], Entry] = field(default_factory=dict)
+
+    def record(self, model: type[Model], pk: Any, kind: Kind, **details: Any) -> None:
+        entry = self.entries.get((model, pk))
+        if entry is None:
+            old = None if kind == CREATE else details.get("old", UNKNOWN)
+            entry = Entry(model, pk, existed_before=kind != CREATE, old=old)
+            entry.before = details.get("before")
+            self.entries[(model, pk)] = entry
+        entry.deleted = kind == DELETE
+        entry.instance = details.get("instance")
+        if kind == DELETE:
+            entry.capture = details.get("capture")
+        entry.uncertain = entry.uncertain or details.get("uncertain", False)
+
+    def __call__(self) -> None:
+        from .publish import publish
+
+        try:
+            publish(self)
+        except Exception:
+            # The write is committed: a failure to announce it must not fail the writer.
+            logger.exception("typedws could not publish the changes of a transaction")
+
+
+def record(using: str, model: type[Model], pk: Any, kind: Kind, **details: Any) -> None:
+    """Add a change to the open transaction's batch; outside one, publish it now."""
+    connection = transaction.get_connection(using)
+    if not connection.in_atomic_block:
+        now = Batch(using)
+        now.record(model, pk, kind, **details)
+        now()
+        return
+    batch = open_batch(connection)
+    if batch is None:
+        batch = Batch(using, frozenset(connection.savepoint_ids))
+        transaction.on_commit(batch, using=using)
+    deeper = not set(connection.savepoint_ids) <= batch.sids
+    batch.record(model, pk, kind, uncertain=deeper, **details)
+
+
+def open_batch(connection: BaseDatabaseWrapper) -> Batch | None:
+    """The batch registered in this transaction, if it is still to be called.
+
+    Reads ``run_on_commit``, the list Django keeps of ``(savepoint ids, callback, robust)``
+    (its ``TestCase.captureOnCommitCallbacks`` reads it too): a rollback removes the batch
+    from it, so a batch found there is always the live one.
+    """
+    for registered in connection.run_on_commit:
+        func = registered[1]
+        if isinstance(func, Batch):
+            return func
+    return None
+
+
+def _pending(name: str) -> dict[tuple[str, type[Model], Any], Any]:
+    pending: dict[tuple[str, type[Model], Any], Any] | None = getattr(_local, name, None)
+    if pending is None:
+        pending = {}
+        setattr(_local, name, pending)
+    return pending
+
+
+def pre_save_receiver(
+    sender: type[Model], instance: Model, raw: bool = False, using: str = "default", **kwargs: Any
+) -> None:
+    """Read what an update needs to know of the row before it, with one query, only for an
+    object's first change in the transaction: the filter columns (for models whose
+    subscriptions filter) or the whole state (first changed in a deeper savepoint)."""
+    if raw or instance._state.adding or instance.pk is None:
+        return
+    connection = transaction.get_connection(using)
+    batch = open_batch(connection) if connection.in_atomic_block else None
+    if batch is not None and (sender, instance.pk) in batch.entries:
+        return
+    deeper = batch is not None and not set(connection.savepoint_ids) <= batch.sids
+    attnames = registry.filter_attnames(sender)
+    if not (attnames or deeper):
+        return
+    rows = sender._base_manager.using(using).filter(pk=instance.pk)
+    row = rows.first() if deeper else rows.values(*attnames).first()
+    state = _row_state(sender, row)
+    old = None if state is None else {name: state[name] for name in attnames}
+    _pending("old")[(using, sender, instance.pk)] = (old, state if deeper else None)
+
+
+def _row_state(model: type[Model], row: Model | dict[str, Any] | None) -> dict[str, Any] | None:
+    if row is None:
+        return None
+    if isinstance(row, Model):
+        return instance_state(row)
+    fields = {field.attname: field for field in model._meta.concrete_fields}
+    return {name: jsonable(fields[name], value) for name, value in row.items()}
+
+
+def post_save_receiver(
+    sender: type[Model],
+    instance: Model,
+    created: bool,
+    raw: bool = False,
+    using: str = "default",
+    **kwargs: Any,
+) -> None:
+    old, before = _pending("old").pop((using, sender, instance.pk), (UNKNOWN, None))
+    if not registry.filter_attnames(sender):
+        old = {}
+    kind: Kind = CREATE if created else UPDATE
+    record(using, sender, instance.pk, kind, instance=instance, old=old, before=before)
+
+
+def pre_delete_receiver(
+    sender: type[Model], instance: Model, using: str = "default", **kwargs: Any
+) -> None:
+    """Capture the object's last state while its row still exists."""
+    from .publish import capture
+
+    _pending("deleting")[(using, sender, instance.pk)] = capture(sender, instance, using)
+
+
+def post_delete_receiver(
+    sender: type[Model], instance: Model, using: str = "default", **kwargs: Any
+) -> None:
+    captured = _pending("deleting").pop((using, sender, instance.pk), None)
+    if captured is None:
+        return
+    old = {name: captured.state.get(name) for name in registry.filter_attnames(sender)}
+    record(using, sender, instance.pk, DELETE, capture=captured, old=old, before=captured.state)
+
+
+def notify(
+    model: type[Model], pks: Iterable[Any], action: Kind, *, using: str | None = None
+) -> None:
+    """Announce changes that bypassed model signals, so subscribers hear of them.
+
+    - after ``bulk_create()``: ``notify(Choice, [c.pk for c in created], "create")``;
+    - after ``QuerySet.update()``: ``notify(Choice, pks, "update")``. The old values of filter
+      fields are unknown then: a subscriber whose filter the object matches now gets an
+      ``update``, others nothing (no enter or leave);
+    - before a delete that sends no signal (raw SQL): ``notify(Choice, pks, "delete")``, in
+      the same transaction, while the rows still exist to be read.
+
+    Inside a transaction the events are sent on commit and coalesced with the transaction's
+    other changes of the same objects; outside one, at once. ``QuerySet.delete()`` needs no
+    call: it sends ``pre_delete``/``post_delete`` for models typedws watches.
+    """
+    if action not in EVENT_ACTIONS:
+        raise ValueError(f"action must be one of {', '.join(EVENT_ACTIONS)}, not {action!r}.")
+    if not registry.bindings_for(model):
+        return
+    using = using or router.db_for_write(model)
+    keys = [model._meta.pk.to_python(pk) for pk in pks]
+    if action != DELETE:
+        for pk in keys:
+            record(using, model, pk, action, old=UNKNOWN)
+        return
+    from .publish import capture
+
+    for instance in model._base_manager.using(using).filter(pk__in=keys):
+        captured = capture(model, instance, using)
+        old = {name: captured.state.get(name) for name in registry.filter_attnames(model)}
+        record(using, model, instance.pk, DELETE, capture=captured, old=old)

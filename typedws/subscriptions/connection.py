@@ -1,0 +1,260 @@
+"""One connection's subscriptions: changed by the binding's actions, fed by model groups.
+
+The consumer creates a :class:`ConnectionSubscriptions` at connect and puts it in the scope,
+where the ``subscribe`` actions find it (``request.scope``). An action changes it in its
+thread hop while the consumer awaits; the consumer then calls :meth:`sync` (join the groups
+now needed, leave the others) *before* it sends the action's reply, so the acknowledgement
+precedes every event, and after an ``unsubscribe`` reply nothing more arrives for it.
+Disconnecting leaves every group (:meth:`close`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Hashable
+from typing import Any, Final
+
+from django.core.exceptions import ImproperlyConfigured
+from rest_framework import status
+from rest_framework.exceptions import APIException, NotFound
+
+from typedws.protocol import ErrorCode, RequestId
+from typedws.request import ConnectionContext
+from typedws.settings import typedws_settings
+
+from . import registry
+from .events import dcrf_event_text, event_text
+from .matching import Subscription, seen_as
+from .membership import Membership
+from .received import ReceivedBatch, ReceivedEvent, received
+from .visibility import SEEN, local_subscribers, verdicts
+
+__all__ = ["SCOPE_KEY", "ConnectionSubscriptions", "TooManySubscriptions", "subscriptions_of"]
+
+logger = logging.getLogger("typedws")
+
+SCOPE_KEY: Final = "typedws.subscriptions"
+KNOWN_PER_STREAM: Final = 10_000
+"""How many visible pks a connection remembers per per-user stream (for deletes)."""
+
+
+class TooManySubscriptions(APIException):
+    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+    default_code = ErrorCode.TOO_MANY_SUBSCRIPTIONS
+    default_detail = "This connection holds as many subscriptions as it may."
+
+
+def subscriptions_of(request: Any) -> ConnectionSubscriptions:
+    """The subscriptions of the connection a request came on."""
+    subscriptions = (getattr(request, "scope", None) or {}).get(SCOPE_KEY)
+    if not isinstance(subscriptions, ConnectionSubscriptions):
+        raise ImproperlyConfigured(
+            "Subscriptions are served by typedws's APIConsumer: mount the API with "
+            "`api.as_asgi()` and configure CHANNEL_LAYERS."
+        )
+    return subscriptions
+
+
+def user_key(user: Any) -> Hashable:
+    """What visibility verdicts are shared by: the user's pk, or one key for anonymous."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return "anonymous"
+    return ("user", user.pk)
+
+
+class ConnectionSubscriptions:
+    def __init__(
+        self,
+        layer: Any,
+        channel_name: str,
+        send: Callable[[str], Awaitable[None]],
+        connection: ConnectionContext,
+    ) -> None:
+        if layer is None:
+            raise ImproperlyConfigured("typedws subscriptions need CHANNEL_LAYERS configured.")
+        self.layer = layer
+        self.channel_name = channel_name
+        self.connection = connection
+        self.user_key = user_key(connection.user)
+        self.streams: dict[str, dict[Hashable, Subscription]] = {}
+        self._send = send
+        self._known: dict[str, OrderedDict[Any, None]] = {}
+        self._groups: set[str] = set()
+        self._bindings: set[type[Any]] = set()
+        self._dirty = False
+
+    @property
+    def count(self) -> int:
+        return sum(len(subscriptions) for subscriptions in self.streams.values())
+
+    def viewer(self, binding: type[Any]) -> tuple[ConnectionContext, Membership | None]:
+        """What deciding visibility for this connection's user needs: its request, and the
+        SQL of its per-user queryset (from its latest subscription through ``binding``)."""
+        membership = None
+        for subscriptions in self.streams.values():
+            for subscription in subscriptions.values():
+                if subscription.binding is binding and subscription.membership is not None:
+                    membership = subscription.membership
+        return self.connection, membership
+
+    # --- Called by the binding's actions, in their thread hop -------------------------------
+
+    def add(self, subscription: Subscription, *, seen: Any = None) -> None:
+        """Add (or, with the same ``request_id`` on the stream, replace) a subscription;
+        ``seen`` is a pk the subscriber was just shown to be allowed to see."""
+        subscriptions = self.streams.setdefault(subscription.stream, {})
+        key: Hashable = subscription.request_id
+        if key is None:
+            key = object()  # several subscriptions without a request_id accumulate
+        limit = typedws_settings.MAX_SUBSCRIPTIONS
+        if key not in subscriptions and self.count >= limit:
+            raise TooManySubscriptions(
+                f"This connection already holds {limit} subscriptions (MAX_SUBSCRIPTIONS); "
+                "unsubscribe first."
+            )
+        subscriptions.pop(key, None)
+        subscriptions[key] = subscription
+        self._dirty = True
+        if seen is not None:
+            self._learn(subscription.stream, seen, True)
+
+    def remove(self, stream: str, request_id: RequestId | None = None) -> int:
+        """Remove the stream's subscription ``request_id``, or all of them."""
+        subscriptions = self.streams.get(stream, {})
+        if request_id is None:
+            removed = len(subscriptions)
+            subscriptions.clear()
+        elif request_id in subscriptions:
+            del subscriptions[request_id]
+            removed = 1
+        else:
+            raise NotFound(f"No subscription {request_id!r} on stream {stream!r}.")
+        self._prune(stream)
+        return removed
+
+    def remove_instance(self, stream: str, lookup: Any) -> int:
+        """Remove the stream's ``subscribe_instance`` subscriptions to ``lookup``."""
+        subscriptions = self.streams.get(stream, {})
+        keys = [k for k, s in subscriptions.items() if s.dcrf and str(s.raw_pk) == str(lookup)]
+        for key in keys:
+            del subscriptions[key]
+        self._prune(stream)
+        return len(keys)
+
+    def _prune(self, stream: str) -> None:
+        self._dirty = True
+        if not self.streams.get(stream):
+            self.streams.pop(stream, None)
+            self._known.pop(stream, None)
+
+    # --- On the event loop --------------------------------------------------------------------
+
+    async def sync(self) -> None:
+        """Join the groups the subscriptions need and leave the others."""
+        if not self._dirty:
+            return
+        self._dirty = False
+        bindings = {s.binding for subs in self.streams.values() for s in subs.values()}
+        for binding in bindings - self._bindings:
+            local_subscribers(binding).add(self)
+        for binding in self._bindings - bindings:
+            local_subscribers(binding).discard(self)
+        self._bindings = bindings
+        models = {s.model for subs in self.streams.values() for s in subs.values()}
+        groups = {registry.group_name(model) for model in models}
+        for group in sorted(groups - self._groups):
+            await self.layer.group_add(group, self.channel_name)
+            self._groups.add(group)
+        for group in sorted(self._groups - groups):
+            self._groups.discard(group)
+            await self.layer.group_discard(group, self.channel_name)
+
+    async def close(self) -> None:
+        """Forget every subscription and leave every group (on disconnect)."""
+        self.streams.clear()
+        self._known.clear()
+        self._dirty = True
+        await self.sync()
+
+    async def deliver(self, message: dict[str, Any]) -> None:
+        """Send the event frames a published batch means for this connection."""
+        batch = received(message)
+        if batch is None:
+            return
+        for stream, subscriptions in list(self.streams.items()):
+            found = list(subscriptions.values())
+            if found and found[0].model is batch.model:
+                await self._deliver(batch, stream, found)
+
+    async def _deliver(
+        self, batch: ReceivedBatch, stream: str, subscriptions: list[Subscription]
+    ) -> None:
+        binding = subscriptions[0].binding
+        plan = _plan(batch, subscriptions, track=self._tracks(binding, subscriptions))
+        if not plan:
+            return
+        visible, rendered = await verdicts(batch, binding, self)
+        for event, hits in plan:
+            verdict = visible.get(event.id, False)
+            if verdict == SEEN:
+                verdict = event.pk in self._known.get(stream, ())
+            if self._tracks(binding, subscriptions):
+                self._learn(stream, event.pk, bool(verdict) and event.kind != "delete")
+            if not verdict:
+                continue
+            data = rendered.get(event.id)
+            if data is None:
+                continue  # it could not be rendered (logged)
+            for subscription, action in hits:
+                await self._send(_frame(batch, event, subscription, action, data))
+
+    @staticmethod
+    def _tracks(binding: type[Any], subscriptions: list[Subscription]) -> bool:
+        """Whether deletes on this stream depend on what the connection has seen."""
+        return not registry.is_shared(binding) and any("delete" in s.actions for s in subscriptions)
+
+    def _learn(self, stream: str, pk: Any, visible: bool) -> None:
+        known = self._known.setdefault(stream, OrderedDict())
+        if visible:
+            known[pk] = None
+            known.move_to_end(pk)
+            if len(known) > KNOWN_PER_STREAM:
+                known.popitem(last=False)
+        else:
+            known.pop(pk, None)
+
+
+Plan = list[tuple[ReceivedEvent, list[tuple[Subscription, str]]]]
+
+
+def _plan(batch: ReceivedBatch, subscriptions: list[Subscription], track: bool) -> Plan:
+    """Each event some subscription wants (or that tells what the connection may see), with
+    the subscriptions it goes to and what it is for each."""
+    attnames = tuple(sorted({name for s in subscriptions for name in s.filter}))
+    plan: Plan = []
+    for event in batch.events:
+        old, new = event.filter_values(attnames) if attnames else (None, None)
+        hits: list[tuple[Subscription, str]] = []
+        observed = False
+        for subscription in subscriptions:
+            action = seen_as(subscription, event.kind, event.pk, old, new)
+            if action is not None:
+                observed = True
+                if action in subscription.actions:
+                    hits.append((subscription, action))
+        if hits or (observed and track):
+            plan.append((event, hits))
+    return plan
+
+
+def _frame(
+    batch: ReceivedBatch,
+    event: ReceivedEvent,
+    subscription: Subscription,
+    action: str,
+    data: tuple[Any, str],
+) -> str:
+    if subscription.dcrf:
+        return dcrf_event_text(subscription, action, data[0])
+    return event_text(subscription, action, event.pk_json, data[1], batch.model_json)

@@ -1,0 +1,81 @@
+"""Event frames as text, built from pieces encoded once.
+
+An event goes to many subscribers, so its ``data`` is encoded once per event and binding, and
+each subscription's ``stream``, ``request_id`` and pk once per subscription; a frame is then a
+concatenation. The text equals ``protocol.encode(protocol.event(...))`` exactly.
+
+A ``subscribe`` receives the typed event of ``docs/protocol.md``::
+
+    {"type": "event", "stream": "questions",
+     "payload": {"action": "update", "pk": 1, "data": {...}, "model": "polls.question",
+                 "request_id": "s1"}}
+
+A ``subscribe_instance`` (djangochannelsrestframework's alias) receives DCRF's own shape, which
+``dcrf-client`` matches on ``payload.action``, ``payload.request_id`` and the pk it sent::
+
+    {"type": "event", "stream": "questions",
+     "payload": {"action": "update", "request_id": "<uuid>", "response_status": 200,
+                 "data": {"id": 1, ..., "pk": 1}, "errors": []}}
+    {"type": "event", "stream": "questions",
+     "payload": {"action": "delete", "request_id": "<uuid>", "response_status": 204,
+                 "data": {"pk": 1}, "errors": []}}
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from rest_framework.utils.encoders import JSONEncoder
+
+from typedws.protocol import EVENT, PK
+
+if TYPE_CHECKING:
+    from .matching import Subscription
+
+__all__ = ["dcrf_event_text", "dumps", "event_text"]
+
+
+def dumps(value: Any) -> str:
+    """JSON text exactly as ``protocol.encode`` writes it, for any value."""
+    return json.dumps(
+        value, cls=JSONEncoder, ensure_ascii=False, allow_nan=False, separators=(",", ":")
+    )
+
+
+_EVENT_JSON = dumps(EVENT)
+
+
+def event_text(
+    subscription: Subscription, action: str, pk_json: str, data_json: str, model_json: str
+) -> str:
+    """A typed event frame. ``pk_json`` is the object's pk unless the subscription named one:
+    then the pk as the client sent it, with its JSON type."""
+    if subscription.pk is not None:
+        pk_json = subscription.raw_pk_json
+    return (
+        f'{{"type":{_EVENT_JSON},"stream":{subscription.stream_json},"payload":{{'
+        f'"action":"{action}","pk":{pk_json},"data":{data_json},"model":{model_json},'
+        f'"request_id":{subscription.request_id_json}}}}}'
+    )
+
+
+def dcrf_event_text(subscription: Subscription, action: str, data: Any) -> str:
+    """An event frame of a ``subscribe_instance``, in djangochannelsrestframework's shape.
+
+    ``data`` of an update is the representation with ``pk`` added (as the client sent it)
+    when the serializer has no ``pk`` field: dcrf-client's default ``pkField``. A delete
+    carries only ``{"pk": <as sent>}``, as DCRF sends it.
+    """
+    if action == "delete":
+        status, body = 204, f'{{"pk":{subscription.raw_pk_json}}}'
+    else:
+        status = 200
+        if isinstance(data, dict) and PK not in data:
+            data = {**data, PK: subscription.raw_pk}
+        body = dumps(data)
+    return (
+        f'{{"type":{_EVENT_JSON},"stream":{subscription.stream_json},"payload":{{'
+        f'"action":"{action}","request_id":{subscription.request_id_json},'
+        f'"response_status":{status},"data":{body},"errors":[]}}}}'
+    )
