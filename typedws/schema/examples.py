@@ -7,17 +7,17 @@ least a client must send.
 
 from __future__ import annotations
 
+import importlib
 import re
 from collections.abc import Callable
 from typing import Any
 
-try:  # Python 3.11 and later
-    from re import _parser as _regex_parser
-except ImportError:  # pragma: no cover
-    import sre_parse as _regex_parser
-
 from .components import Components
 from .fields import Schema
+
+# Python's own regex parser (``re._parser`` since 3.11; typedws needs 3.11+). Private, so it is
+# only used to spell an example, and any surprise falls back to a plain one.
+_regex_parser: Any = importlib.import_module("re._parser")
 
 __all__ = ["example"]
 

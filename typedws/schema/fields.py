@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import types
 import typing
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from django.core import validators as django_validators
@@ -193,7 +194,12 @@ def _choice(field: Any, components: Components, direction: Direction) -> Schema:
 
 
 def _multiple_choice(field: Any, components: Components, direction: Direction) -> Schema:
-    schema: Schema = {"type": "array", "items": components.enum(field)}
+    return _array_of(components.enum(field), field)
+
+
+def _array_of(items: Schema, field: Any) -> Schema:
+    """An array of ``items``; ``minItems: 1`` where the field has ``allow_empty=False``."""
+    schema: Schema = {"type": "array", "items": items}
     if not field.allow_empty:
         schema["minItems"] = 1
     return schema
@@ -206,13 +212,7 @@ def _file(field: Any, components: Components, direction: Direction) -> Schema:
 
 
 def _list(field: Any, components: Components, direction: Direction) -> Schema:
-    schema: Schema = {
-        "type": "array",
-        "items": schema_for_field(field.child, components, direction),
-    }
-    if not field.allow_empty:
-        schema["minItems"] = 1
-    return schema
+    return _array_of(schema_for_field(field.child, components, direction), field)
 
 
 def _dict(field: Any, components: Components, direction: Direction) -> Schema:
@@ -269,13 +269,7 @@ def _hyperlinked(field: Any, components: Components, direction: Direction) -> Sc
 
 
 def _many_related(field: Any, components: Components, direction: Direction) -> Schema:
-    schema: Schema = {
-        "type": "array",
-        "items": schema_for_field(field.child_relation, components, direction),
-    }
-    if not field.allow_empty:
-        schema["minItems"] = 1
-    return schema
+    return _array_of(schema_for_field(field.child_relation, components, direction), field)
 
 
 def _nested(field: Any, components: Components, direction: Direction) -> Schema:
@@ -283,10 +277,7 @@ def _nested(field: Any, components: Components, direction: Direction) -> Schema:
 
 
 def _nested_many(field: Any, components: Components, direction: Direction) -> Schema:
-    schema: Schema = {"type": "array", "items": components.serializer_ref(field.child, direction)}
-    if not field.allow_empty:
-        schema["minItems"] = 1
-    return schema
+    return _array_of(components.serializer_ref(field.child, direction), field)
 
 
 _BUILTINS: dict[type[Any], FieldMapper] = {
@@ -343,7 +334,7 @@ def python_type_schema(annotation: Any, components: Components) -> Schema:
     if simple is not None:
         return dict(simple)
     origin, args = typing.get_origin(annotation), typing.get_args(annotation)
-    if origin in (typing.Union, getattr(__import__("types"), "UnionType", None)):
+    if origin in (typing.Union, types.UnionType):
         members = [arg for arg in args if arg is not type(None)]
         inner = (
             python_type_schema(members[0], components)
@@ -471,8 +462,3 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, dict):
         return {str(key): _jsonable(item) for key, item in value.items()}
     return str(value)
-
-
-def iter_builtin_field_classes() -> Iterator[type[Any]]:
-    """The DRF field classes with a built-in mapper (for tests and docs)."""
-    return iter(_BUILTINS)
