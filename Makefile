@@ -36,7 +36,7 @@ lint: install
 	$(BIN)/ruff format --check .
 
 typecheck: install
-	$(BIN)/mypy typedws example tests
+	$(BIN)/mypy typedws codegen/typedws_codegen example tests
 
 NODE_TEST_DEPS := tests/dcrf_client/node_modules/.package-lock.json \
 	tests/asyncapi/node_modules/.package-lock.json

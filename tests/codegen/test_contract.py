@@ -1,0 +1,126 @@
+"""typedws_codegen.contract: the document, reduced to streams, actions, events and named schemas."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from typedws_codegen.contract import ContractError, load_contract, pascal, read_contract
+
+SNAPSHOTS = Path(__file__).resolve().parents[1] / "snapshots"
+DEMO = SNAPSHOTS / "demo.asyncapi.json"
+PROJECT = SNAPSHOTS / "project.asyncapi.json"
+
+
+def test_demo_streams_actions_and_events() -> None:
+    contract = load_contract(str(DEMO))
+    assert contract.address == "/ws/"
+    assert [stream.name for stream in contract.streams] == ["questions", "choices"]
+    questions = contract.streams[0]
+    assert questions.event == "QuestionsEvent"
+    create = questions.action("create")
+    assert create is not None
+    assert (create.detail, create.lookup, create.data, create.data_required) == (
+        False,
+        None,
+        "QuestionRequest",
+        True,
+    )
+    assert (create.result, create.status) == ("Question", 201)
+    retrieve = questions.action("retrieve")
+    assert retrieve is not None
+    assert (retrieve.detail, retrieve.lookup, retrieve.data, retrieve.result) == (
+        True,
+        "pk",
+        None,
+        "Question",
+    )
+    assert [action.name for action in questions.requests] == [
+        "create",
+        "retrieve",
+        "update",
+        "patch",
+        "list",
+        "delete",
+        "echo",
+        "unanswered",
+    ]
+    assert questions.subscribe is not None
+    assert questions.subscribe.data == "QuestionsSubscribeData"
+
+
+def test_inline_schemas_get_stable_names_and_frames_stay_out() -> None:
+    contract = load_contract(str(DEMO))
+    assert contract.schemas["QuestionsDeleteResult"] == {"type": "null"}
+    assert contract.schemas["QuestionsEvent"]["properties"]["data"] == {
+        "$ref": "#/components/schemas/Question"
+    }
+    # Components the actions reach come along; frame envelopes do not.
+    assert {"Question", "QuestionRequest", "EventAction", "RequestId"} <= set(contract.schemas)
+    assert not {"QuestionsCreateRequest", "QuestionsCreateReply", "ErrorReply"} & set(
+        contract.schemas
+    )
+    assert list(contract.schemas) == sorted(contract.schemas)
+
+
+def test_custom_lookup_is_the_payload_key() -> None:
+    contract = load_contract(str(PROJECT))
+    lookups = {
+        (stream.name, action.name): action.lookup
+        for stream in contract.streams
+        for action in stream.actions
+        if action.detail
+    }
+    assert set(lookups.values()) >= {"pk"}
+    document = json.loads(PROJECT.read_text())
+    for operation in document["operations"].values():
+        meta = operation.get("x-typedws", {})
+        if meta.get("detail"):
+            assert lookups[meta["stream"], meta["action"]] == meta["lookup"]
+
+
+def test_yaml_and_json_read_alike(tmp_path: Path) -> None:
+    as_yaml = tmp_path / "asyncapi.yaml"
+    as_yaml.write_text(yaml.safe_dump(json.loads(DEMO.read_text()), sort_keys=False))
+    assert load_contract(str(as_yaml)) == load_contract(str(DEMO))
+
+
+@pytest.mark.parametrize(
+    ("document", "message"),
+    [
+        ({"openapi": "3.1.0"}, "not an AsyncAPI 3 document"),
+        ({"asyncapi": "3.0.0", "operations": {}}, "no typedws operations"),
+    ],
+)
+def test_not_a_typedws_document(tmp_path: Path, document: object, message: str) -> None:
+    path = tmp_path / "doc.json"
+    path.write_text(json.dumps(document))
+    with pytest.raises(ContractError, match=message):
+        load_contract(str(path))
+
+
+def test_missing_file_is_a_contract_error(tmp_path: Path) -> None:
+    with pytest.raises(ContractError, match="Cannot read"):
+        load_contract(str(tmp_path / "absent.json"))
+
+
+def test_a_dangling_reference_is_named() -> None:
+    document = json.loads(DEMO.read_text())
+    del document["components"]["schemas"]["Question"]
+    with pytest.raises(ContractError, match="#/components/schemas/Question is referred"):
+        read_contract(document)
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("questions", "Questions"),
+        ("my-notes", "MyNotes"),
+        ("subscribe_instance", "SubscribeInstance"),
+    ],
+)
+def test_pascal(name: str, expected: str) -> None:
+    assert pascal(name) == expected
