@@ -78,15 +78,18 @@ def free_port() -> int:
 
 
 def start_server(
-    env: dict[str, str], log_path: Path, app: str = "demo.asgi:application"
+    env: dict[str, str],
+    log_path: Path,
+    app: str = "demo.asgi:application",
+    port: int | None = None,
 ) -> tuple[subprocess.Popen[bytes], str]:
-    """Serve ``app`` under uvicorn on a free loopback port; the process and its WebSocket URL
-    once it accepts a handshake."""
-    port = free_port()
+    """Serve ``app`` under uvicorn on ``port`` (default: a free loopback port); the process and
+    its WebSocket URL once it accepts a handshake. Pass the old port to restart a server."""
+    port = port or free_port()
     url = f"ws://127.0.0.1:{port}/ws/"
     # A file, not a pipe: nobody reads the server's output while the tests run, and a full
     # pipe would block the server.
-    with log_path.open("wb") as log:
+    with log_path.open("ab") as log:
         process = subprocess.Popen(
             [*SERVER_COMMAND, app, "--port", str(port)],
             cwd=EXAMPLE_DIR,
