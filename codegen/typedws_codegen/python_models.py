@@ -18,6 +18,9 @@ below are the whole configuration, and the output is byte-stable for one generat
 * ``--type-mappings email=string uri=string binary=string duration=string``: a client must
   read what DRF renders: relative file URLs, ``"1 02:03:04"`` durations (not ISO 8601), and
   e-mail addresses without the optional ``email-validator`` package.
+* ``--allow-population-by-field-name``: a wire name that is not an identifier (``json``,
+  ``class``) becomes ``json_`` with an alias; mypy knows the field by its Python name, so the
+  model must accept it under that name too.
 * ``--disable-timestamp --formatters builtin``: no clock and no external formatter in the
   output.
 
@@ -56,6 +59,7 @@ FLAGS = (
     "--strict-nullable",
     "--output-datetime-class=datetime",
     "--enum-field-as-literal=all",
+    "--allow-population-by-field-name",
     "--use-type-alias",
     "--skip-root-model",
     "--omit-redundant-reference-null",
@@ -73,7 +77,8 @@ def generator_version() -> str:
 
 def generate_models(contract: Contract) -> str:
     """The models module's source, without datamodel-code-generator's header comment."""
-    schema = json.dumps(model_input(contract), sort_keys=True)
+    # The document's order: fields keep their serializer's order.
+    schema = json.dumps(model_input(contract))
     with tempfile.TemporaryDirectory(prefix="typedws-codegen-") as workdir:
         result = subprocess.run(
             [sys.executable, "-m", "datamodel_code_generator", *FLAGS],
