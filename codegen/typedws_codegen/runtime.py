@@ -107,7 +107,6 @@ class Client:
         # Resolved with the open socket; None while idle (never connected, or given up).
         self._ready: asyncio.Future[ClientConnection] | None = None
         self._supervisor: asyncio.Task[None] | None = None
-        self._reading = False
         self._closed = False
 
     async def __aenter__(self) -> Client:
@@ -193,12 +192,15 @@ class Client:
             return
         self._closed = True
         self._end_subscriptions(None)
-        if self._ws is not None:
-            await self._ws.close()
         supervisor = self._supervisor
+        if self._ws is not None:
+            # Reading: the reader sees the close and the supervisor ends on its own, after
+            # failing what waits and reporting Disconnected.
+            await self._ws.close()
+        elif supervisor is not None:
+            # Connecting or waiting to reconnect: nothing to report, stop it there.
+            supervisor.cancel()
         if supervisor is not None:
-            if not self._reading:
-                supervisor.cancel()
             await asyncio.gather(supervisor, return_exceptions=True)
         if self._ready is not None:
             self._give_up(self._ready, ClientClosed("The client was closed."))
@@ -376,14 +378,11 @@ class Client:
             reconnected = True
 
     async def _read(self, ws: ClientConnection) -> tuple[int | None, str]:
-        self._reading = True
         try:
             async for message in ws:
                 self._dispatch(message)
         except ConnectionClosed:
             pass
-        finally:
-            self._reading = False
         return ws.close_code, ws.close_reason or ""
 
     async def _reconnect(
