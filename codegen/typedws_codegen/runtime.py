@@ -253,9 +253,12 @@ class Client:
         if not isinstance(payload, dict):
             return
         kind = frame.get("type")
+        if kind is None:
+            # A server older than the `type` discriminator: only replies carry a status.
+            kind = "reply" if "response_status" in payload else "event"
         if kind == "event":
             self._route_event(frame.get("stream"), payload)
-        elif kind == "reply" or (kind is None and "response_status" in payload):
+        elif kind == "reply":
             self._route_reply(payload)
 
     def _route_reply(self, payload: Payload) -> None:

@@ -295,3 +295,37 @@ async def test_aclose_ends_everything(peer: tuple[Peer, Server]) -> None:
     with pytest.raises(ClientClosed):
         await client.request("questions", "retrieve", pk=1)
     assert not client.connected
+
+
+async def test_frames_without_a_type_are_told_apart_by_their_status(
+    peer: tuple[Peer, Server],
+) -> None:
+    server, _ = peer
+    async with Client(server.url) as client:
+        subscription = await client.subscribe("questions", {"action": "create"})
+        ws, frame = await server.next_frame()
+        old_event = event("questions", frame["payload"]["request_id"], "create", 5, {})
+        del old_event["type"]
+        await ws.send(json.dumps(old_event))
+        assert (await anext(subscription))["pk"] == 5
+
+
+async def test_a_refused_resubscription_ends_that_subscription(
+    peer: tuple[Peer, Server],
+) -> None:
+    server, _ = peer
+    events = Events()
+    async with Client(server.url, reconnect=FAST, on_connection_event=events) as client:
+        subscription = await client.subscribe("questions", {"action": "update", "pk": 1})
+        ws, _ = await server.next_frame()
+        not_found = [{"code": "not_found", "message": "Gone.", "path": []}]
+        server.respond = lambda frame: reply(frame, 404, errors=not_found)
+        await ws.close()
+        await server.next_frame()
+        with pytest.raises(NotFound):
+            await anext(subscription)
+        assert not subscription.active
+        kinds = [type(await events.next()) for _ in range(4)]
+        assert kinds == [Connected, Disconnected, Reconnecting, Connected]
+        # Ended in the same step that would have reported it: no Resubscribed follows.
+        assert events.queue.empty()

@@ -55,17 +55,7 @@ async def crud(api: Any, client: Any) -> None:
         first.id, client.PatchedQuestionRequest(question_text=f"{marker} patched")
     )
     say("changed", updated=updated.question_text, patched=patched.question_text)
-    params = client.QuestionsListParams(search=marker, page_size=2, ordering="id")
-    page = await api.questions.list(params)
-    rest = await api.questions.list(params.model_copy(update={"page": page.next_page}))
-    say(
-        "listed",
-        count=page.count,
-        first=[q.id for q in page.results],
-        next_page=page.next_page,
-        second=[q.id for q in rest.results],
-        last_next=rest.next_page,
-    )
+    await pages(api, client, marker)
     echoed = await api.questions.echo(first.id, {"hello": [1, "two"]})
     say("echoed", echoed=echoed)
     choice = await api.choices.create(client.ChoiceRequest(question=first.id, choice_text="Yes"))
@@ -85,6 +75,20 @@ async def crud(api: Any, client: Any) -> None:
         await api.questions.retrieve(first.id)
     except NotFound as exc:
         say("deleted", status=exc.response_status)
+
+
+async def pages(api: Any, client: Any, marker: str) -> None:
+    params = client.QuestionsListParams(search=marker, page_size=2, ordering="id")
+    page = await api.questions.list(params)
+    rest = await api.questions.list(params.model_copy(update={"page": page.next_page}))
+    say(
+        "listed",
+        count=page.count,
+        first=[q.id for q in page.results],
+        next_page=page.next_page,
+        second=[q.id for q in rest.results],
+        last_next=rest.next_page,
+    )
 
 
 async def errors(api: Any, client: Any, question_id: int) -> None:
