@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass
 
 from .contract import Action, Contract, ContractError, Stream, pascal
-from .python_models import generate_models, generator_version
+from .python_models import GeneratedModels, generate_models, generator_version
 
 __all__ = ["generate"]
 
@@ -70,27 +70,32 @@ RESERVED_PARAMETERS = frozenset({"self", "data", "params", "timeout"})
 
 @dataclass(frozen=True)
 class Models:
-    """What the generated models are: classes (BaseModel) or type aliases, by name."""
+    """What the generated models are, by schema name: classes (BaseModel) or type aliases."""
 
     classes: frozenset[str]
     #: Alias name -> the source of its type (``None``, ``Any``, ``list[Question]``...).
     aliases: dict[str, str]
+    generated: GeneratedModels
 
     @classmethod
-    def read(cls, source: str) -> Models:
+    def read(cls, generated: GeneratedModels) -> Models:
         classes, aliases = set(), {}
-        for node in ast.parse(source).body:
+        for node in ast.parse(generated.source).body:
             if isinstance(node, ast.ClassDef):
                 classes.add(node.name)
             elif alias := _alias(node):
                 aliases[alias[0]] = alias[1]
-        return cls(frozenset(classes), aliases)
+        return cls(frozenset(classes), aliases, generated)
 
-    def is_model(self, name: str) -> bool:
-        return name in self.classes
+    def name(self, schema: str) -> str:
+        """The Python name of a contract schema."""
+        return self.generated.name(schema)
 
-    def alias_of(self, name: str) -> str | None:
-        return self.aliases.get(name)
+    def is_model(self, schema: str) -> bool:
+        return self.name(schema) in self.classes
+
+    def alias_of(self, schema: str) -> str | None:
+        return self.aliases.get(self.name(schema))
 
 
 def _alias(node: ast.stmt) -> tuple[str, str] | None:
@@ -110,13 +115,13 @@ def _alias(node: ast.stmt) -> tuple[str, str] | None:
 
 def generate(contract: Contract) -> str:
     """The client module's source: deterministic, formatted, type-checked under mypy --strict."""
-    models_source = generate_models(contract)
-    models = Models.read(models_source)
+    generated = generate_models(contract)
+    models = Models.read(generated)
     names = _stream_names(contract, models)
     adapters = _adapters(contract, models)
     parts = [
         _header(contract),
-        _with_imports(models_source),
+        _with_imports(generated.source),
         HELPERS,
         _adapters_source(adapters),
     ]
@@ -160,7 +165,8 @@ def _stream_names(contract: Contract, models: Models) -> dict[str, StreamNames]:
         attribute = _identifier(stream.name)
         if attribute in CLIENT_ATTRIBUTES:
             attribute += "_"
-        cls = f"{pascal(stream.name) or 'Stream'}Stream"
+        cls = f"{pascal(stream.name)}Stream"
+        cls = f"_{cls}" if cls[0].isdigit() else cls
         if cls in taken:
             raise ContractError(f"The stream class {cls} would shadow a schema of that name.")
         taken.add(cls)
@@ -183,7 +189,8 @@ def _adapters(contract: Contract, models: Models) -> dict[str, str]:
         for action in stream.requests:
             alias = models.alias_of(action.result)
             if alias is not None and alias not in {"None", "Any"}:
-                adapters[action.result] = f"_{action.result}Adapter"
+                name = models.name(action.result)
+                adapters[name] = f"_{name}Adapter"
     return dict(sorted(adapters.items()))
 
 
@@ -238,7 +245,7 @@ def _parameters(action: Action, models: Models) -> tuple[list[str], list[str]]:
     if action.data is not None:
         name = "params" if action.name == "list" else "data"
         optional = "" if action.data_required else " | None = None"
-        parameters.append(f"{name}: {action.data}{optional}")
+        parameters.append(f"{name}: {models.name(action.data)}{optional}")
         dump = f"_dump({name})" if models.is_model(action.data) else f"_to_jsonable_python({name})"
         arguments.append(
             f"data={dump}" if action.data_required else f"data=None if {name} is None else {dump}"
@@ -250,10 +257,10 @@ def _parameters(action: Action, models: Models) -> tuple[list[str], list[str]]:
 
 def _result(action: Action, models: Models, adapters: dict[str, str]) -> tuple[str, str | None]:
     """The return annotation, and the statement that parses ``reply`` (None: nothing to)."""
-    name = action.result
-    if models.is_model(name):
+    name = models.name(action.result)
+    if models.is_model(action.result):
         return name, f"        return {name}.model_validate(reply)"
-    alias = models.alias_of(name)
+    alias = models.alias_of(action.result)
     if alias == "None":
         return "None", None
     if alias == "Any" or name not in adapters:
@@ -262,9 +269,11 @@ def _result(action: Action, models: Models, adapters: dict[str, str]) -> tuple[s
 
 
 def _subscribe_method(stream: Stream, action: Action, models: Models) -> list[str]:
-    event = stream.event if stream.event is not None and models.is_model(stream.event) else None
+    event = None
+    if stream.event is not None and models.is_model(stream.event):
+        event = models.name(stream.event)
     item = event or "dict[str, _typing.Any]"
-    data = action.data or "dict[str, _typing.Any]"
+    data = models.name(action.data) if action.data else "dict[str, _typing.Any]"
     dump = "_dump(data)" if action.data and models.is_model(action.data) else "dict(data)"
     parse = [f"parse={event}.model_validate"] if event else []
     parameters = ["self", f"data: {data}", "*", "timeout: float | None = None"]

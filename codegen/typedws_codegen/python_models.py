@@ -36,16 +36,20 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from importlib.metadata import version
+from pathlib import Path
 from typing import Any
 
 from .contract import SCHEMA_PREFIX, Contract, ContractError, JSONSchema
 
-__all__ = ["FLAGS", "GENERATOR", "generate_models", "generator_version"]
+__all__ = ["FLAGS", "GENERATOR", "GeneratedModels", "generate_models", "generator_version"]
 
 GENERATOR = "datamodel-code-generator"
 DEFS_PREFIX = "#/$defs/"
 TIMEOUT = 300.0
+# Where the generator writes which class it made of which schema.
+METADATA = "models.json"
 FLAGS = (
     "--input-file-type=jsonschema",
     "--output-model-type=pydantic_v2.BaseModel",
@@ -75,27 +79,43 @@ def generator_version() -> str:
     return version(GENERATOR)
 
 
-def generate_models(contract: Contract) -> str:
-    """The models module's source, without datamodel-code-generator's header comment."""
+@dataclass(frozen=True)
+class GeneratedModels:
+    #: The module's source, without datamodel-code-generator's header comment.
+    source: str
+    #: Schema name -> the Python name the generator gave it, where they differ (``2faData``
+    #: is not an identifier, ``BaseModel`` would shadow pydantic's).
+    renamed: dict[str, str]
+
+    def name(self, schema: str) -> str:
+        return self.renamed.get(schema, schema)
+
+
+def generate_models(contract: Contract) -> GeneratedModels:
+    """Run the generator on the contract's schemas."""
     # The document's order: fields keep their serializer's order.
     schema = json.dumps(model_input(contract))
     with tempfile.TemporaryDirectory(prefix="typedws-codegen-") as workdir:
         result = subprocess.run(
-            [sys.executable, "-m", "datamodel_code_generator", *FLAGS],
-            input=schema,
-            cwd=workdir,
-            capture_output=True,
-            text=True,
-            timeout=TIMEOUT,
+            [sys.executable, "-m", "datamodel_code_generator", *FLAGS,
+             "--emit-model-metadata", METADATA],
+            input=schema, cwd=workdir, capture_output=True, text=True, timeout=TIMEOUT,
             check=False,
-        )
-    if result.returncode != 0:
-        raise ContractError(f"{GENERATOR} failed:\n{result.stderr}")
+        )  # fmt: skip
+        if result.returncode != 0:
+            raise ContractError(f"{GENERATOR} failed:\n{result.stderr}")
+        metadata = json.loads((Path(workdir) / METADATA).read_text(encoding="utf-8"))
     lines = result.stdout.splitlines()
     # Its header names a file (<stdin>) that means nothing to a reader; ours replaces it.
     while lines and (lines[0].startswith("#") or not lines[0].strip()):
         lines.pop(0)
-    return "\n".join(lines) + "\n"
+    renamed = {
+        model["source_ref"].removeprefix(DEFS_PREFIX): model["class_name"]
+        for model in metadata["models"]
+        if model["source_ref"].startswith(DEFS_PREFIX)
+        and model["source_ref"].removeprefix(DEFS_PREFIX) != model["class_name"]
+    }
+    return GeneratedModels("\n".join(lines) + "\n", renamed)
 
 
 def model_input(contract: Contract) -> JSONSchema:

@@ -4,6 +4,7 @@ the compatibility rules of the generated models."""
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import re
 import subprocess
@@ -15,12 +16,14 @@ from typing import Any
 import pytest
 from pydantic import BaseModel, ValidationError
 
-from typedws_codegen.contract import load_contract
-from typedws_codegen.python import generate
+from typedws_codegen.contract import load_contract, read_contract
+from typedws_codegen.python import CLIENT_ATTRIBUTES, generate
 from typedws_codegen.python_models import generator_version
+from typedws_codegen.runtime import Client
 
 ROOT = Path(__file__).resolve().parents[2]
 SNAPSHOTS = ROOT / "tests" / "snapshots"
+DEMO = SNAPSHOTS / "demo.asyncapi.json"
 USAGE = Path(__file__).parent / "usage"
 DOCUMENTS = ("demo", "project")
 UPDATE = os.environ.get("TYPEDWS_UPDATE_SNAPSHOTS") == "1"
@@ -137,8 +140,12 @@ def project(generated: dict[str, str], tmp_path_factory: pytest.TempPathFactory)
     return import_generated("project_client_module", generated["project"], tmp_path_factory)
 
 
-def import_generated(name: str, source: str, factory: pytest.TempPathFactory) -> ModuleType:
-    path = factory.mktemp("generated") / f"{name}.py"
+def import_generated(
+    name: str, source: str, directory: pytest.TempPathFactory | Path
+) -> ModuleType:
+    if isinstance(directory, pytest.TempPathFactory):
+        directory = directory.mktemp("generated")
+    path = directory / f"{name}.py"
     path.write_text(source)
     spec = importlib.util.spec_from_file_location(name, path)
     assert spec is not None
@@ -256,3 +263,36 @@ def test_stream_names_that_are_not_identifiers(project: Any) -> None:
     assert isinstance(api.my_notes, project.MyNotesStream)
     assert api.my_notes is api.my_notes
     assert isinstance(api.action_notes, project.ActionNotesStream)
+
+
+def test_stream_attributes_never_hide_the_clients_own() -> None:
+    client = Client("ws://127.0.0.1:1/ws/")
+    public = {name for name in dir(client) if not name.startswith("_")}
+    assert public == CLIENT_ATTRIBUTES
+
+
+@pytest.mark.parametrize(
+    ("stream", "attribute"),
+    [("my-notes", "my_notes"), ("class", "class_"), ("2fa", "_2fa"), ("timeout", "timeout_")],
+)
+def test_stream_attribute_names(stream: str, attribute: str, tmp_path: Path) -> None:
+    document = json.loads((SNAPSHOTS / "demo.asyncapi.json").read_text())
+    for operation in document["operations"].values():
+        meta = operation.get("x-typedws", {})
+        if meta.get("stream") == "choices":
+            meta["stream"] = stream
+    module = import_generated(
+        f"renamed_{abs(hash(stream))}", generate(read_contract(document)), tmp_path
+    )
+    api = module.ApiClient("ws://127.0.0.1:1/ws/")
+    assert type(getattr(api, attribute)).__name__.endswith("Stream")
+    assert isinstance(api.timeout, float)
+
+
+def test_cli_check(tmp_path: Path, generated: dict[str, str]) -> None:
+    output = tmp_path / "client.py"
+    command = [sys.executable, "-m", "typedws_codegen.cli", "python", str(DEMO), "-o", str(output)]
+    output.write_text(generated["demo"])
+    assert subprocess.run([*command, "--check"], check=False, timeout=120).returncode == 0
+    output.write_text(generated["demo"] + "# edited\n")
+    assert subprocess.run([*command, "--check"], check=False, timeout=120).returncode == 1
