@@ -24,6 +24,7 @@ import re
 from dataclasses import dataclass
 
 from .contract import Action, Contract, ContractError, Stream, pascal
+from .layout import wrap
 from .python_models import GeneratedModels, generate_models, generator_version
 
 __all__ = ["generate"]
@@ -62,8 +63,6 @@ CLIENT_ATTRIBUTES = frozenset(
         "url",
     }
 )
-# The width ruff's formatter (and datamodel-code-generator's) gives the generated code.
-LINE_LENGTH = 88
 # Parameter names a detail action's lookup may not take.
 RESERVED_PARAMETERS = frozenset({"self", "data", "params", "timeout"})
 
@@ -197,7 +196,7 @@ def _adapters(contract: Contract, models: Models) -> dict[str, str]:
 def _adapters_source(adapters: dict[str, str]) -> str:
     lines = ["", ""] if adapters else []
     for name, variable in adapters.items():
-        lines += _wrap(0, f"{variable} = _TypeAdapter[{name}]", [name], "")
+        lines += wrap(0, f"{variable} = _TypeAdapter[{name}]", [name], "")
     return "\n".join(lines) + "\n" if lines else ""
 
 
@@ -225,9 +224,9 @@ def _request_method(action: Action, models: Models, adapters: dict[str, str]) ->
     returns, parse = _result(action, models, adapters)
     call = "await self._client.request" if parse is None else "reply = await self._client.request"
     return [
-        *_wrap(4, f"async def {action.name}", parameters, f" -> {returns}:"),
+        *wrap(4, f"async def {action.name}", parameters, f" -> {returns}:"),
         f'        """{_docstring(action)}"""',
-        *_wrap(8, call, arguments, ""),
+        *wrap(8, call, arguments, ""),
         *([] if parse is None else [parse]),
     ]
 
@@ -279,22 +278,10 @@ def _subscribe_method(stream: Stream, action: Action, models: Models) -> list[st
     parameters = ["self", f"data: {data}", "*", "timeout: float | None = None"]
     arguments = [json.dumps(stream.name), dump, *parse, "timeout=timeout"]
     return [
-        *_wrap(4, "async def subscribe", parameters, f" -> _subscriptions.Subscription[{item}]:"),
+        *wrap(4, "async def subscribe", parameters, f" -> _subscriptions.Subscription[{item}]:"),
         '        """Subscribe to changes; iterate over the result for its events."""',
-        *_wrap(8, "return await self._client.subscribe", arguments, ""),
+        *wrap(8, "return await self._client.subscribe", arguments, ""),
     ]
-
-
-def _wrap(indent: int, head: str, items: list[str], tail: str) -> list[str]:
-    """``head(items)tail`` at ``indent``, split as ruff's formatter splits it at 88 columns:
-    one line if it fits, else the items on one line of their own, else one item a line."""
-    pad = " " * indent
-    joined = ", ".join(items)
-    if len(pad) + len(head) + len(joined) + len(tail) + 2 <= LINE_LENGTH:
-        return [f"{pad}{head}({joined}){tail}"]
-    if len(pad) + 4 + len(joined) <= LINE_LENGTH:
-        return [f"{pad}{head}(", f"{pad}    {joined}", f"{pad}){tail}"]
-    return [f"{pad}{head}(", *(f"{pad}    {item}," for item in items), f"{pad}){tail}"]
 
 
 def _docstring(action: Action) -> str:

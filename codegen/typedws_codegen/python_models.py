@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from .contract import SCHEMA_PREFIX, Contract, ContractError, JSONSchema
+from .layout import wrap_long_aliases
 
 __all__ = ["FLAGS", "GENERATOR", "GeneratedModels", "generate_models", "generator_version"]
 
@@ -115,7 +116,7 @@ def generate_models(contract: Contract) -> GeneratedModels:
         if model["source_ref"].startswith(DEFS_PREFIX)
         and model["source_ref"].removeprefix(DEFS_PREFIX) != model["class_name"]
     }
-    return GeneratedModels("\n".join(lines) + "\n", renamed)
+    return GeneratedModels(wrap_long_aliases("\n".join(lines)), renamed)
 
 
 def model_input(contract: Contract) -> JSONSchema:

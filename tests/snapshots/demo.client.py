@@ -63,7 +63,9 @@ class ChoicesSubscriptionFilter(BaseModel):
     question: str | float | bool | None | MISSING = MISSING
 
 
-ChoicesUnsubscribeInstanceResult = TypeAliasType("ChoicesUnsubscribeInstanceResult", None)
+ChoicesUnsubscribeInstanceResult = TypeAliasType(
+    "ChoicesUnsubscribeInstanceResult", None
+)
 
 
 class ChoicesUnsubscribeResult(BaseModel):
@@ -198,7 +200,9 @@ QuestionsUnansweredData = TypeAliasType("QuestionsUnansweredData", dict[str, Any
 QuestionsUnansweredResult = TypeAliasType("QuestionsUnansweredResult", list[Question])
 
 
-QuestionsUnsubscribeInstanceResult = TypeAliasType("QuestionsUnsubscribeInstanceResult", None)
+QuestionsUnsubscribeInstanceResult = TypeAliasType(
+    "QuestionsUnsubscribeInstanceResult", None
+)
 
 
 class QuestionsUnsubscribeResult(BaseModel):

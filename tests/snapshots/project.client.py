@@ -66,7 +66,9 @@ class ActionNotesSubscriptionFilter(BaseModel):
 ActionNotesTitlesData = TypeAliasType("ActionNotesTitlesData", dict[str, Any])
 
 
-ActionNotesUnsubscribeInstanceResult = TypeAliasType("ActionNotesUnsubscribeInstanceResult", None)
+ActionNotesUnsubscribeInstanceResult = TypeAliasType(
+    "ActionNotesUnsubscribeInstanceResult", None
+)
 
 
 class ActionNotesUnsubscribeResult(BaseModel):
@@ -119,7 +121,9 @@ class ChoicesSubscriptionFilter(BaseModel):
     question: str | float | bool | None | MISSING = MISSING
 
 
-ChoicesUnsubscribeInstanceResult = TypeAliasType("ChoicesUnsubscribeInstanceResult", None)
+ChoicesUnsubscribeInstanceResult = TypeAliasType(
+    "ChoicesUnsubscribeInstanceResult", None
+)
 
 
 class ChoicesUnsubscribeResult(BaseModel):
@@ -193,7 +197,9 @@ class MyNotesSubscriptionFilter(BaseModel):
     )
 
 
-MyNotesUnsubscribeInstanceResult = TypeAliasType("MyNotesUnsubscribeInstanceResult", None)
+MyNotesUnsubscribeInstanceResult = TypeAliasType(
+    "MyNotesUnsubscribeInstanceResult", None
+)
 
 
 class MyNotesUnsubscribeResult(BaseModel):
@@ -318,7 +324,9 @@ class OwnNotesSubscriptionFilter(BaseModel):
     )
 
 
-OwnNotesUnsubscribeInstanceResult = TypeAliasType("OwnNotesUnsubscribeInstanceResult", None)
+OwnNotesUnsubscribeInstanceResult = TypeAliasType(
+    "OwnNotesUnsubscribeInstanceResult", None
+)
 
 
 class OwnNotesUnsubscribeResult(BaseModel):
@@ -395,7 +403,9 @@ class PublicNotesSubscriptionFilter(BaseModel):
     )
 
 
-PublicNotesUnsubscribeInstanceResult = TypeAliasType("PublicNotesUnsubscribeInstanceResult", None)
+PublicNotesUnsubscribeInstanceResult = TypeAliasType(
+    "PublicNotesUnsubscribeInstanceResult", None
+)
 
 
 class PublicNotesUnsubscribeResult(BaseModel):
@@ -485,7 +495,9 @@ QuestionsUnansweredData = TypeAliasType("QuestionsUnansweredData", dict[str, Any
 QuestionsUnansweredResult = TypeAliasType("QuestionsUnansweredResult", list[Question])
 
 
-QuestionsUnsubscribeInstanceResult = TypeAliasType("QuestionsUnsubscribeInstanceResult", None)
+QuestionsUnsubscribeInstanceResult = TypeAliasType(
+    "QuestionsUnsubscribeInstanceResult", None
+)
 
 
 class QuestionsUnsubscribeResult(BaseModel):
@@ -516,7 +528,9 @@ class RecentNotesSubscriptionFilter(BaseModel):
     )
 
 
-RecentNotesUnsubscribeInstanceResult = TypeAliasType("RecentNotesUnsubscribeInstanceResult", None)
+RecentNotesUnsubscribeInstanceResult = TypeAliasType(
+    "RecentNotesUnsubscribeInstanceResult", None
+)
 
 
 class RecentNotesUnsubscribeResult(BaseModel):
@@ -627,7 +641,9 @@ class ThrottledUnsubscribeData(BaseModel):
     ] = MISSING
 
 
-ThrottledUnsubscribeInstanceResult = TypeAliasType("ThrottledUnsubscribeInstanceResult", None)
+ThrottledUnsubscribeInstanceResult = TypeAliasType(
+    "ThrottledUnsubscribeInstanceResult", None
+)
 
 
 class ThrottledUnsubscribeResult(BaseModel):
