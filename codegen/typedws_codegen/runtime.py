@@ -182,7 +182,8 @@ class Client:
         try:
             await self._call(stream, self._subscribe_payload(subscription), timeout)
         except BaseException:
-            del self._subscriptions[stream, request_id]
+            # (aclose() or giving up may have removed it already.)
+            self._subscriptions.pop((stream, request_id), None)
             raise
         return subscription
 
@@ -204,7 +205,7 @@ class Client:
             await asyncio.gather(supervisor, return_exceptions=True)
         if self._ready is not None:
             self._give_up(self._ready, ClientClosed("The client was closed."))
-        self._fail_pending(ClientClosed("The client was closed."))
+        self._fail_pending(ClientClosed, "the client was closed.")
 
     # Requests and replies.
 
@@ -278,10 +279,13 @@ class Client:
             if subscription is not None:
                 subscription.deliver(payload)
 
-    def _fail_pending(self, error: ConnectionLost) -> None:
-        for pending in self._pending.values():
+    def _fail_pending(self, error: type[ConnectionLost], message: str) -> None:
+        """Fail every request waiting for a reply, each with an exception of its own."""
+        for request_id, pending in self._pending.items():
             if not pending.future.done():
-                pending.future.set_exception(error)
+                pending.future.set_exception(
+                    error(f"{pending.stream}.{pending.action} ({request_id}): {message}")
+                )
         self._pending.clear()
 
     # Subscriptions.
@@ -363,22 +367,29 @@ class Client:
             if reconnected:
                 resubscribing = asyncio.create_task(self._resubscribe())
             code, reason = await self._read(ws)
-            self._ws = None
-            ready = self._ready = asyncio.get_running_loop().create_future()
-            lost = ConnectionLost(f"The socket closed ({code} {reason}).")
-            self._fail_pending(lost)
-            if resubscribing is not None:
-                await asyncio.gather(resubscribing, return_exceptions=True)
+            ready = await self._after_close(f"the socket closed ({code} {reason}).", resubscribing)
             policy = None if self._closed else self.reconnect
             self._emit(Disconnected(code, reason, policy is not None))
             if policy is None:
-                self._end_subscriptions(lost)
+                lost = ConnectionLost(f"The socket closed ({code} {reason}).")
+                self._end_subscriptions(None if self._closed else lost)
                 self._give_up(
                     ready, ClientClosed("The client was closed.") if self._closed else lost
                 )
                 return
             ws = await self._reconnect(policy, ready)
             reconnected = True
+
+    async def _after_close(
+        self, why: str, resubscribing: asyncio.Task[None] | None
+    ) -> asyncio.Future[ClientConnection]:
+        """Fail what waited on the closed socket; the future the next connection resolves."""
+        self._ws = None
+        ready = self._ready = asyncio.get_running_loop().create_future()
+        self._fail_pending(ConnectionLost, why)
+        if resubscribing is not None:
+            await asyncio.gather(resubscribing, return_exceptions=True)
+        return ready
 
     async def _read(self, ws: ClientConnection) -> tuple[int | None, str]:
         try:
