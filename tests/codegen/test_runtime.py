@@ -329,3 +329,13 @@ async def test_a_refused_resubscription_ends_that_subscription(
         assert kinds == [Connected, Disconnected, Reconnecting, Connected]
         # Ended in the same step that would have reported it: no Resubscribed follows.
         assert events.queue.empty()
+
+
+def test_public_surface() -> None:
+    from typedws_codegen import errors, reconnect, runtime, subscriptions
+
+    assert runtime.__all__ == ["DEFAULT_TIMEOUT", "Client"]
+    assert subscriptions.__all__ == ["Subscription"]
+    for module in (errors, reconnect, runtime, subscriptions):
+        for name in module.__all__:
+            assert hasattr(module, name), (module.__name__, name)
