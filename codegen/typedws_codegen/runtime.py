@@ -18,6 +18,7 @@ every live subscription under its original ``request_id``. Only the standard lib
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import logging
@@ -32,6 +33,7 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake
 
 from .errors import (
     ClientClosed,
+    ClientError,
     ConnectionLost,
     NotFound,
     RequestId,
@@ -107,6 +109,7 @@ class Client:
         # Resolved with the open socket; None while idle (never connected, or given up).
         self._ready: asyncio.Future[ClientConnection] | None = None
         self._supervisor: asyncio.Task[None] | None = None
+        self._background: set[asyncio.Task[None]] = set()
         self._closed = False
 
     async def __aenter__(self) -> Client:
@@ -181,9 +184,11 @@ class Client:
         self._subscriptions[stream, request_id] = subscription
         try:
             await self._call(stream, self._subscribe_payload(subscription), timeout)
-        except BaseException:
+        except BaseException as exc:
             # (aclose() or giving up may have removed it already.)
             self._subscriptions.pop((stream, request_id), None)
+            if isinstance(exc, RequestTimeout):
+                self._forget(stream, request_id)
             raise
         return subscription
 
@@ -193,6 +198,9 @@ class Client:
             return
         self._closed = True
         self._end_subscriptions(None)
+        for task in self._background:
+            task.cancel()
+        await asyncio.gather(*self._background, return_exceptions=True)
         supervisor = self._supervisor
         if self._ws is not None:
             # Reading: the reader sees the close and the supervisor ends on its own, after
@@ -316,6 +324,24 @@ class Client:
         finally:
             self._subscriptions.pop(key, None)
             subscription.end()
+
+    def _forget(self, stream: str, request_id: str) -> None:
+        """A subscribe that timed out may still be made on the server (it answers in order):
+        unsubscribe it in the background, so that it does not count against the connection's
+        limit or send events nobody reads."""
+
+        async def unsubscribe() -> None:
+            payload = {
+                "action": "unsubscribe",
+                "request_id": self._next_id(),
+                "data": {"request_id": request_id},
+            }
+            with contextlib.suppress(ClientError):
+                await self._call(stream, payload, None)
+
+        task = asyncio.create_task(unsubscribe())
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
 
     async def _resubscribe(self) -> None:
         """Renew every live subscription after a reconnect, with its original request_id."""

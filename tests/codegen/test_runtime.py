@@ -331,6 +331,18 @@ async def test_a_refused_resubscription_ends_that_subscription(
         assert events.queue.empty()
 
 
+async def test_a_subscribe_that_timed_out_is_unsubscribed(peer: tuple[Peer, Server]) -> None:
+    server, _ = peer
+    server.respond = lambda frame: None
+    async with Client(server.url) as client:
+        with pytest.raises(RequestTimeout):
+            await client.subscribe("questions", {"action": "create"}, timeout=0.2)
+        _, subscribe = await server.next_frame()
+        _, unsubscribe = await server.next_frame()
+    assert unsubscribe["payload"]["action"] == "unsubscribe"
+    assert unsubscribe["payload"]["data"] == {"request_id": subscribe["payload"]["request_id"]}
+
+
 def test_public_surface() -> None:
     from typedws_codegen import errors, reconnect, runtime, subscriptions
 
