@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from pydantic import BaseModel, ValidationError
 
-from typedws_codegen.contract import load_contract, read_contract
+from typedws_codegen.contract import ContractError, load_contract, read_contract
 from typedws_codegen.python import CLIENT_ATTRIBUTES, generate
 from typedws_codegen.python_models import generator_version
 from typedws_codegen.runtime import Client
@@ -294,3 +294,12 @@ def test_cli_check(tmp_path: Path, generated: dict[str, str]) -> None:
     assert subprocess.run([*command, "--check"], check=False, timeout=120).returncode == 0
     output.write_text(generated["demo"] + "# edited\n")
     assert subprocess.run([*command, "--check"], check=False, timeout=120).returncode == 1
+
+
+def test_a_stream_class_may_not_shadow_a_schema() -> None:
+    document = json.loads(DEMO.read_text())
+    schemas = document["components"]["schemas"]
+    schemas["ChoicesStream"] = {"type": "string"}
+    schemas["Choice"]["properties"]["label"] = {"$ref": "#/components/schemas/ChoicesStream"}
+    with pytest.raises(ContractError, match="ChoicesStream would shadow a schema"):
+        generate(read_contract(document))
