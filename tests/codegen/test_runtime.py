@@ -343,6 +343,17 @@ async def test_a_subscribe_that_timed_out_is_unsubscribed(peer: tuple[Peer, Serv
     assert unsubscribe["payload"]["data"] == {"request_id": subscribe["payload"]["request_id"]}
 
 
+def test_exponential_backoff() -> None:
+    policy = ExponentialBackoff(initial=0.5, factor=2.0, maximum=5.0, jitter=0.0, max_attempts=6)
+    assert [policy.delay(attempt) for attempt in range(1, 8)] == [
+        0.5, 1.0, 2.0, 4.0, 5.0, 5.0, None,
+    ]  # fmt: skip
+    spread = ExponentialBackoff(initial=1.0, jitter=0.1)
+    delays = {spread.delay(1) for _ in range(50)}
+    assert all(delay is not None and 0.9 <= delay <= 1.1 for delay in delays)
+    assert len(delays) > 1
+
+
 def test_public_surface() -> None:
     from typedws_codegen import errors, reconnect, runtime, subscriptions
 
