@@ -54,9 +54,10 @@ test-postgres: install
 test-django6:
 	$(MAKE) pytest PYTHON=$(PYTHON_DJANGO6) VENV=$(VENV_DJANGO6)
 
-# Rewrite the committed AsyncAPI snapshots after a deliberate change; review the diff.
+# Rewrite the committed AsyncAPI and generated-client snapshots after a deliberate change; review the diff.
 snapshots: install
 	TYPEDWS_UPDATE_SNAPSHOTS=1 $(BIN)/pytest tests/test_contract.py -k snapshot -q
+	TYPEDWS_UPDATE_SNAPSHOTS=1 $(BIN)/pytest tests/codegen/test_python.py -k snapshot -q
 
 # Retake docs/explorer.png in the headless Chromium after a change to the explorer's look.
 explorer-screenshot: install

@@ -164,7 +164,8 @@ def read_contract(document: Mapping[str, Any]) -> Contract:
         raise ContractError("The document has no typedws operations (x-typedws).")
     info = document.get("info", {})
     channels = document.get("channels", {})
-    address = next(iter(channels.values()), {}).get("address", "/") if channels else "/"
+    first: dict[str, Any] = next(iter(channels.values()), {})
+    address = first.get("address", "/")
     return Contract(
         title=info.get("title", "API"),
         version=str(info.get("version", "")),

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -124,3 +126,30 @@ def test_a_dangling_reference_is_named() -> None:
 )
 def test_pascal(name: str, expected: str) -> None:
     assert pascal(name) == expected
+
+
+BLOCK_DJANGO = """
+import sys
+class Block:
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in {"django", "rest_framework", "channels", "typedws"}:
+            raise ImportError(f"{name} is blocked: codegen must not need it")
+sys.meta_path.insert(0, Block())
+from typedws_codegen.cli import main
+raise SystemExit(main(sys.argv[1:]))
+"""
+
+
+# typescript joins the parameters when typedws_codegen.typescript exists on this branch.
+@pytest.mark.parametrize("language", ["python"])
+def test_generating_needs_no_django(tmp_path: Path, language: str) -> None:
+    output = tmp_path / "client.out"
+    result = subprocess.run(
+        [sys.executable, "-c", BLOCK_DJANGO, language, str(DEMO), "-o", str(output)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "questions" in output.read_text()
