@@ -16,7 +16,14 @@ import { createApi, type Api } from "./client.js";
 type Mode = "client" | "raw" | "seed";
 type Workload = "retrieve" | "list";
 
-const [mode, workload, url, connections, requests, warmup] = process.argv.slice(2) as [Mode, Workload, string, string, string, string];
+const [mode, workload, url, connections, requests, warmup] = process.argv.slice(2) as [
+  Mode,
+  Workload,
+  string,
+  string,
+  string,
+  string,
+];
 const origin = `http://${new globalThis.URL(url).host}`;
 class OriginWebSocket extends WebSocket {
   constructor(address: string) {
@@ -46,7 +53,9 @@ async function rawConnection(): Promise<{ call: (index: number) => Promise<unkno
   const waiting = new Map<number, (data: unknown) => void>();
   let next = 0;
   socket.on("message", (text: WebSocket.RawData) => {
-    const frame = JSON.parse(text.toString()) as { payload: { request_id: number; response_status: number; data: unknown } };
+    const frame = JSON.parse(text.toString()) as {
+      payload: { request_id: number; response_status: number; data: unknown };
+    };
     const resolve = waiting.get(frame.payload.request_id);
     if (resolve === undefined) return;
     waiting.delete(frame.payload.request_id);
@@ -55,7 +64,10 @@ async function rawConnection(): Promise<{ call: (index: number) => Promise<unkno
   });
   const call = (index: number): Promise<unknown> => {
     const requestId = ++next;
-    const payload = workload === "retrieve" ? { action: "retrieve", request_id: requestId, pk: (index % PKS) + 1 } : { action: "list", request_id: requestId, data: { page_size: 25 } };
+    const payload =
+      workload === "retrieve"
+        ? { action: "retrieve", request_id: requestId, pk: (index % PKS) + 1 }
+        : { action: "list", request_id: requestId, data: { page_size: 25 } };
     return new Promise((resolve) => {
       waiting.set(requestId, resolve);
       socket.send(JSON.stringify({ stream: "questions", payload }));

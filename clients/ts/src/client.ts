@@ -20,11 +20,34 @@
 
 import { Emitter } from "./emitter.js";
 import { ClientError, ConnectionClosedError, TypedwsError, type RequestInfo } from "./errors.js";
-import type { CallOptions, Client, ClientOptions, ConnectionEvents, ConnectionState, RequestInput, SubscriptionHandle } from "./options.js";
+import type {
+  CallOptions,
+  Client,
+  ClientOptions,
+  ConnectionEvents,
+  ConnectionState,
+  RequestInput,
+  SubscriptionHandle,
+} from "./options.js";
 import { PendingRequests, type Pending } from "./pending.js";
-import { isSuccess, readServerFrame, requestFrame, SUBSCRIBE, UNSUBSCRIBE, type EventPayload, type ReplyPayload, type RequestId } from "./protocol.js";
+import {
+  isSuccess,
+  readServerFrame,
+  requestFrame,
+  SUBSCRIBE,
+  UNSUBSCRIBE,
+  type EventPayload,
+  type ReplyPayload,
+  type RequestId,
+} from "./protocol.js";
 import { exponentialBackoff, retryUnlessNormalClose } from "./retry.js";
-import { globalWebSocket, OPEN, type CloseLike, type WebSocketConstructor, type WebSocketLike } from "./websocket.js";
+import {
+  globalWebSocket,
+  OPEN,
+  type CloseLike,
+  type WebSocketConstructor,
+  type WebSocketLike,
+} from "./websocket.js";
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
 const NORMAL_CLOSURE = 1000;
@@ -62,7 +85,9 @@ class TypedwsClient implements Client {
   constructor(private readonly options: ClientOptions) {
     const impl = options.webSocketImpl ?? globalWebSocket();
     if (impl === undefined) {
-      throw new TypeError("No global WebSocket here: pass `webSocketImpl` (in Node, the `ws` package's class).");
+      throw new TypeError(
+        "No global WebSocket here: pass `webSocketImpl` (in Node, the `ws` package's class).",
+      );
     }
     this.impl = impl;
     let counter = 0;
@@ -77,7 +102,12 @@ class TypedwsClient implements Client {
     return this.events.on(event, listener);
   }
 
-  request<T = unknown>(stream: string, action: string, input: RequestInput = {}, options: CallOptions = {}): Promise<T> {
+  request<T = unknown>(
+    stream: string,
+    action: string,
+    input: RequestInput = {},
+    options: CallOptions = {},
+  ): Promise<T> {
     const requestId = this.nextId();
     const info = { stream, action, requestId };
     return new Promise<T>((resolve, reject) => {
@@ -106,7 +136,15 @@ class TypedwsClient implements Client {
     // A caller that never awaits `ready` must not get an unhandled rejection.
     ready.catch(() => undefined);
     const handler = onEvent as (event: EventPayload) => void;
-    const subscription: LiveSubscription = { stream, requestId, data, onEvent: handler, acked: false, resolve, reject };
+    const subscription: LiveSubscription = {
+      stream,
+      requestId,
+      data,
+      onEvent: handler,
+      acked: false,
+      resolve,
+      reject,
+    };
     if (this.current !== "closed") this.subscriptions.set(requestId, subscription);
     this.sendSubscribe(subscription, options);
     return { stream, requestId, ready, unsubscribe: () => this.unsubscribe(subscription) };
@@ -144,12 +182,14 @@ class TypedwsClient implements Client {
     const info: RequestInfo = { stream, action: SUBSCRIBE, requestId };
     const renewal = subscription.acked;
     const drop = (error: ClientError): void => {
-      this.subscriptions.delete(requestId);
-      if (renewal) this.events.emit("error", { error, subscription: { stream, requestId } });
-      else subscription.reject(error);
+      const live = this.subscriptions.delete(requestId);
+      // A renewal failing after unsubscribe() or close() is no news to anyone.
+      if (!renewal) subscription.reject(error);
+      else if (live) this.events.emit("error", { error, subscription: { stream, requestId } });
     };
     const settle = (reply: ReplyPayload): void => {
-      if (!isSuccess(reply.response_status)) return drop(new TypedwsError(info, reply.response_status, reply.errors));
+      if (!isSuccess(reply.response_status))
+        return drop(new TypedwsError(info, reply.response_status, reply.errors));
       subscription.acked = true;
       if (renewal) this.events.emit("resubscribed", { stream, requestId, ack: reply.data });
       else subscription.resolve(reply.data);
@@ -164,7 +204,14 @@ class TypedwsClient implements Client {
     const unsent = this.pending.queued().some((pending) => pending.info.requestId === requestId);
     if (unsent || this.current !== "open") {
       // The server holds no such subscription: it never got the frame, or the socket is gone.
-      this.pending.fail(requestId, new ClientError("unsubscribed before the server acknowledged", { stream, action: SUBSCRIBE, requestId }));
+      this.pending.fail(
+        requestId,
+        new ClientError("unsubscribed before the server acknowledged", {
+          stream,
+          action: SUBSCRIBE,
+          requestId,
+        }),
+      );
       return Promise.resolve();
     }
     return this.request(stream, UNSUBSCRIBE, { data: { request_id: requestId } }).then(() => undefined);
@@ -236,7 +283,10 @@ class TypedwsClient implements Client {
     }
     this.pending.dropped(close.code, close.reason);
     const busy = this.pending.size > 0 || this.subscriptions.size > 0;
-    const retry = busy && this.retries < (this.options.retryAttempts ?? Infinity) && (this.options.shouldRetry ?? retryUnlessNormalClose)({ ...close, retries: this.retries });
+    const retry =
+      busy &&
+      this.retries < (this.options.retryAttempts ?? Infinity) &&
+      (this.options.shouldRetry ?? retryUnlessNormalClose)({ ...close, retries: this.retries });
     this.events.emit("closed", { code: close.code, reason: close.reason, willReconnect: retry });
     if (retry) this.reconnect();
     else this.giveUp(close);
@@ -262,7 +312,11 @@ class TypedwsClient implements Client {
     this.pending.failAll(close.code, close.reason);
     for (const { stream, requestId, acked } of subscriptions) {
       if (acked) {
-        const error = new ConnectionClosedError({ stream, action: SUBSCRIBE, requestId }, close.code, close.reason);
+        const error = new ConnectionClosedError(
+          { stream, action: SUBSCRIBE, requestId },
+          close.code,
+          close.reason,
+        );
         this.events.emit("error", { error, subscription: { stream, requestId } });
       }
     }

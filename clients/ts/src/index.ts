@@ -6,7 +6,13 @@
  */
 
 export { createClient, DEFAULT_TIMEOUT_MS } from "./client.js";
-export { ClientError, ConnectionClosedError, RequestTimeoutError, TypedwsError, type RequestInfo } from "./errors.js";
+export {
+  ClientError,
+  ConnectionClosedError,
+  RequestTimeoutError,
+  TypedwsError,
+  type RequestInfo,
+} from "./errors.js";
 export type {
   CallOptions,
   Client,
@@ -17,5 +23,17 @@ export type {
   SubscriptionHandle,
 } from "./options.js";
 export * from "./protocol.js";
-export { backoffDelay, exponentialBackoff, retryUnlessNormalClose, type BackoffOptions, type CloseInfo } from "./retry.js";
-export { OPEN, type CloseLike, type MessageLike, type WebSocketConstructor, type WebSocketLike } from "./websocket.js";
+export {
+  backoffDelay,
+  exponentialBackoff,
+  retryUnlessNormalClose,
+  type BackoffOptions,
+  type CloseInfo,
+} from "./retry.js";
+export {
+  OPEN,
+  type CloseLike,
+  type MessageLike,
+  type WebSocketConstructor,
+  type WebSocketLike,
+} from "./websocket.js";

@@ -103,7 +103,12 @@ export interface Client {
    * {@link ClientError} otherwise. The type parameter is the caller's claim about the reply
    * (generated clients make it from the document); nothing is validated at run time.
    */
-  request<T = unknown>(stream: string, action: string, input?: RequestInput, options?: CallOptions): Promise<T>;
+  request<T = unknown>(
+    stream: string,
+    action: string,
+    input?: RequestInput,
+    options?: CallOptions,
+  ): Promise<T>;
   /** Subscribe; `onEvent` gets each event's payload until `unsubscribe()` or `close()`. */
   subscribe<Ack = unknown, E = unknown>(
     stream: string,

@@ -41,7 +41,10 @@ export class PendingRequests {
     const id = pending.info.requestId;
     this.byId.set(id, pending);
     if (Number.isFinite(timeoutMs)) {
-      const timer = setTimeout(() => this.fail(id, new RequestTimeoutError(pending.info, timeoutMs)), timeoutMs);
+      const timer = setTimeout(
+        () => this.fail(id, new RequestTimeoutError(pending.info, timeoutMs)),
+        timeoutMs,
+      );
       this.timers.set(id, timer);
     }
   }

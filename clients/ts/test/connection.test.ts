@@ -46,7 +46,10 @@ test("a sent request fails when the socket drops; a queued one is sent on the ne
   assert.equal(fake.sockets.length, 2);
   fake.latest().open();
   assert.deepEqual(
-    fake.latest().frames().map((frame) => (frame["payload"] as { action: string }).action),
+    fake
+      .latest()
+      .frames()
+      .map((frame) => (frame["payload"] as { action: string }).action),
     ["list"],
     "the failed create is not sent again",
   );
@@ -91,9 +94,15 @@ test("reconnection waits retryWait(0), retryWait(1)... until a socket opens, the
 
 test("the default backoff doubles from 500 ms up to 30 s, jittered below", () => {
   const top = () => 1;
-  assert.deepEqual([0, 1, 2, 3].map((n) => backoffDelay(n, {}, top)), [500, 1000, 2000, 4000]);
+  assert.deepEqual(
+    [0, 1, 2, 3].map((n) => backoffDelay(n, {}, top)),
+    [500, 1000, 2000, 4000],
+  );
   assert.equal(backoffDelay(20, {}, top), 30_000);
-  assert.equal(backoffDelay(0, {}, () => 0), 400);
+  assert.equal(
+    backoffDelay(0, {}, () => 0),
+    400,
+  );
   assert.equal(backoffDelay(2, { initialMs: 10, factor: 3, jitter: 0 }), 90);
 });
 
@@ -103,10 +112,14 @@ test("live subscriptions are renewed with their original request_id and data aft
   const client = createClient({ url: URL, webSocketImpl: fake.impl, retryWait: retry.wait });
   const seen = record(client);
   const events: unknown[] = [];
-  const sub = client.subscribe("questions", { action: ["update", "delete"], pk: 3 }, (event) => events.push(event));
+  const sub = client.subscribe("questions", { action: ["update", "delete"], pk: 3 }, (event) =>
+    events.push(event),
+  );
   fake.latest().open();
   const subscribe = fake.latest().last();
-  fake.latest().reply(subscribe, 201, { request_id: sub.requestId, action: ["update", "delete"], pk: 3, filter: {} });
+  fake
+    .latest()
+    .reply(subscribe, 201, { request_id: sub.requestId, action: ["update", "delete"], pk: 3, filter: {} });
   assert.deepEqual(await sub.ready, { request_id: 1, action: ["update", "delete"], pk: 3, filter: {} });
   fake.latest().drop(1012, "service restart");
   assert.deepEqual(seen.at(-2), ["closed", { code: 1012, reason: "service restart", willReconnect: true }]);
@@ -118,10 +131,16 @@ test("live subscriptions are renewed with their original request_id and data aft
   socket.reply(subscribe, 201, { request_id: 1, action: ["update", "delete"], pk: 3, filter: {} });
   assert.deepEqual(seen.at(-1), [
     "resubscribed",
-    { stream: "questions", requestId: 1, ack: { request_id: 1, action: ["update", "delete"], pk: 3, filter: {} } },
+    {
+      stream: "questions",
+      requestId: 1,
+      ack: { request_id: 1, action: ["update", "delete"], pk: 3, filter: {} },
+    },
   ]);
   socket.event(subscribe, "update", 3, { id: 3 });
-  assert.deepEqual(events, [{ action: "update", pk: 3, data: { id: 3 }, model: "polls.question", request_id: 1 }]);
+  assert.deepEqual(events, [
+    { action: "update", pk: 3, data: { id: 3 }, model: "polls.question", request_id: 1 },
+  ]);
   await client.close();
 });
 
@@ -207,7 +226,10 @@ test("close() rejects pending requests, never reconnects, and ends the client", 
   const pending = client.request("questions", "list");
   fake.latest().open();
   await client.close();
-  await assert.rejects(pending, (error: unknown) => error instanceof ConnectionClosedError && error.code === 1000);
+  await assert.rejects(
+    pending,
+    (error: unknown) => error instanceof ConnectionClosedError && error.code === 1000,
+  );
   await assert.rejects(sub.ready, ConnectionClosedError);
   assert.equal(client.state, "closed");
   assert.deepEqual(seen.at(-1), ["closed", { code: 1000, reason: "client closed", willReconnect: false }]);
@@ -235,23 +257,44 @@ test("subscribe: ready resolves with the ack, events go to the handler by reques
   const socket = fake.latest();
   socket.open();
   const [frameA, frameB] = socket.frames();
-  assert.deepEqual(frameB, { stream: "questions", payload: { action: "subscribe", request_id: 2, data: { action: "update", pk: 1 } } });
+  assert.deepEqual(frameB, {
+    stream: "questions",
+    payload: { action: "subscribe", request_id: 2, data: { action: "update", pk: 1 } },
+  });
   socket.reply(frameA!, 201, { request_id: 1, action: ["create"], pk: null, filter: {} });
   socket.reply(frameB!, 201, { request_id: 2, action: ["update"], pk: 1, filter: {} });
-  assert.deepEqual((await subA.ready) as unknown, { request_id: 1, action: ["create"], pk: null, filter: {} });
+  assert.deepEqual((await subA.ready) as unknown, {
+    request_id: 1,
+    action: ["create"],
+    pk: null,
+    filter: {},
+  });
   await subB.ready;
   socket.event(frameA!, "create", 5, { id: 5 });
   socket.event(frameB!, "update", 1, { id: 1 });
-  assert.deepEqual(a.map((event) => (event as { pk: number }).pk), [5]);
-  assert.deepEqual(b.map((event) => (event as { pk: number }).pk), [1]);
+  assert.deepEqual(
+    a.map((event) => (event as { pk: number }).pk),
+    [5],
+  );
+  assert.deepEqual(
+    b.map((event) => (event as { pk: number }).pk),
+    [1],
+  );
 
   const done = subA.unsubscribe();
-  assert.deepEqual(socket.last(), { stream: "questions", payload: { action: "unsubscribe", request_id: 3, data: { request_id: 1 } } });
+  assert.deepEqual(socket.last(), {
+    stream: "questions",
+    payload: { action: "unsubscribe", request_id: 3, data: { request_id: 1 } },
+  });
   socket.event(frameA!, "create", 6, { id: 6 });
   socket.reply(socket.last(), 200, { unsubscribed: 1 });
   await done;
   socket.event(frameA!, "create", 7, { id: 7 });
-  assert.deepEqual(a.map((event) => (event as { pk: number }).pk), [5], "nothing after unsubscribe()");
+  assert.deepEqual(
+    a.map((event) => (event as { pk: number }).pk),
+    [5],
+    "nothing after unsubscribe()",
+  );
   await subA.unsubscribe(); // again: nothing to do
   assert.equal(socket.sent.length, 3);
   await client.close();
@@ -284,5 +327,34 @@ test("unsubscribing before the subscribe was sent sends neither", async () => {
   await assert.rejects(sub.ready, ClientError);
   fake.latest().open();
   assert.deepEqual(fake.latest().sent, []);
+  await client.close();
+});
+
+test("unsubscribing while reconnecting drops the queued renewal quietly", async () => {
+  const fake = fakeWebSocket();
+  const retry = manualRetry();
+  const client = createClient({ url: URL, webSocketImpl: fake.impl, retryWait: retry.wait });
+  const seen = record(client);
+  const sub = client.subscribe("questions", { action: "create" }, () => undefined);
+  const other = client.subscribe("questions", { action: "delete" }, () => undefined);
+  fake.latest().open();
+  const [first, second] = fake.latest().frames();
+  fake.latest().reply(first!, 201, {});
+  fake.latest().reply(second!, 201, {});
+  await Promise.all([sub.ready, other.ready]);
+  fake.latest().drop();
+  retry.release();
+  await flush();
+  fake.latest().open(); // both renewals go out, then the socket drops before their acks
+  fake.latest().drop();
+  await sub.unsubscribe(); // its renewal is queued again: dropped, not sent, no error
+  retry.release();
+  await flush();
+  fake.latest().open();
+  assert.deepEqual(fake.latest().frames(), [second]);
+  assert.deepEqual(
+    seen.filter(([name]) => name === "error"),
+    [],
+  );
   await client.close();
 });

@@ -8,7 +8,14 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
 
-import { ConnectionClosedError, createClient, requestFrame, TypedwsError, type Lookup, type RequestId } from "../src/index.js";
+import {
+  ConnectionClosedError,
+  createClient,
+  requestFrame,
+  TypedwsError,
+  type Lookup,
+  type RequestId,
+} from "../src/index.js";
 import { fakeWebSocket } from "./fake.js";
 
 interface Case {
@@ -30,7 +37,8 @@ interface Payload {
 const CORPUS = new URL("../../../../tests/corpus/frames.json", import.meta.url);
 // The corpus holds one deliberate `NaN` (a frame the server must refuse as not JSON), which
 // JSON.parse refuses too; that case only needs its expected errors.
-const cases = (JSON.parse(readFileSync(CORPUS, "utf8").replace(/: NaN\b/g, ": null")) as { cases: Case[] }).cases;
+const cases = (JSON.parse(readFileSync(CORPUS, "utf8").replace(/: NaN\b/g, ": null")) as { cases: Case[] })
+  .cases;
 const valid = cases.filter((item) => item.valid);
 const invalid = cases.filter((item) => !item.valid);
 

@@ -62,14 +62,24 @@ export class FakeSocket implements WebSocketLike {
     this.receive({
       type: "reply",
       stream: request["stream"],
-      payload: { action: payload["action"], request_id: payload["request_id"], response_status: status, data, errors },
+      payload: {
+        action: payload["action"],
+        request_id: payload["request_id"],
+        response_status: status,
+        data,
+        errors,
+      },
     });
   }
 
   /** An event for the subscription made by the frame `subscribe`. */
   event(subscribe: Json, action: string, pk: number, data: unknown): void {
     const requestId = (subscribe["payload"] as Json)["request_id"];
-    this.receive({ type: "event", stream: subscribe["stream"], payload: { action, pk, data, model: "polls.question", request_id: requestId } });
+    this.receive({
+      type: "event",
+      stream: subscribe["stream"],
+      payload: { action, pk, data, model: "polls.question", request_id: requestId },
+    });
   }
 }
 
@@ -99,7 +109,11 @@ export async function flush(): Promise<void> {
 }
 
 /** A `retryWait` the test releases by hand, recording each call's `retries`. */
-export function manualRetry(): { wait: (retries: number) => Promise<void>; calls: number[]; release(): void } {
+export function manualRetry(): {
+  wait: (retries: number) => Promise<void>;
+  calls: number[];
+  release(): void;
+} {
   const calls: number[] = [];
   let releases: (() => void)[] = [];
   return {

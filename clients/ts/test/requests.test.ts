@@ -33,7 +33,10 @@ test("requests made while connecting are queued and sent in order once open", as
   assert.equal(fake.sockets.length, 1, "one socket for both");
   socket.open();
   const [create, retrieve] = socket.frames();
-  assert.deepEqual(create, { stream: "questions", payload: { action: "create", request_id: 1, data: { question_text: "a" } } });
+  assert.deepEqual(create, {
+    stream: "questions",
+    payload: { action: "create", request_id: 1, data: { question_text: "a" } },
+  });
   assert.deepEqual(retrieve, { stream: "questions", payload: { action: "retrieve", request_id: 2, pk: 7 } });
   socket.reply(create!, 201, { id: 1 });
   socket.reply(retrieve!, 200, { id: 7 });
@@ -72,7 +75,9 @@ test("a non-2xx reply rejects with a TypedwsError carrying the status and the er
   const reply = client.request("questions", "create", { data: { question_text: "" } });
   const socket = fake.latest();
   socket.open();
-  const errors = [{ code: "blank", message: "This field may not be blank.", path: ["payload", "data", "question_text"] }];
+  const errors = [
+    { code: "blank", message: "This field may not be blank.", path: ["payload", "data", "question_text"] },
+  ];
   socket.reply(socket.last(), 400, null, errors);
   const error = await reply.then(
     () => assert.fail("resolved"),
@@ -106,7 +111,10 @@ test("a request times out after the client's timeoutMs, or the call's own", asyn
   t.mock.timers.tick(999);
   await flush();
   t.mock.timers.tick(1);
-  await assert.rejects(byDefault, (error: unknown) => error instanceof RequestTimeoutError && error.timeoutMs === 1000);
+  await assert.rejects(
+    byDefault,
+    (error: unknown) => error instanceof RequestTimeoutError && error.timeoutMs === 1000,
+  );
   // A reply after the timeout is ignored: the promise already rejected, nothing throws.
   socket.reply(first!, 200, "late");
   t.mock.timers.tick(3999);
@@ -138,12 +146,27 @@ test("frames for unknown ids, unknown streams or of unknown kinds are ignored", 
   const [subscribe, list] = socket.frames();
   socket.reply(subscribe!, 201, { request_id: 1 });
   await sub.ready;
-  socket.receive({ type: "reply", stream: "questions", payload: { action: "list", request_id: 999, response_status: 200, data: 1, errors: [] } });
-  socket.receive({ type: "event", stream: "questions", payload: { action: "update", pk: 1, data: {}, model: "m", request_id: 999 } });
-  socket.receive({ type: "event", stream: "choices", payload: { action: "update", pk: 1, data: {}, model: "m", request_id: 1 } });
+  socket.receive({
+    type: "reply",
+    stream: "questions",
+    payload: { action: "list", request_id: 999, response_status: 200, data: 1, errors: [] },
+  });
+  socket.receive({
+    type: "event",
+    stream: "questions",
+    payload: { action: "update", pk: 1, data: {}, model: "m", request_id: 999 },
+  });
+  socket.receive({
+    type: "event",
+    stream: "choices",
+    payload: { action: "update", pk: 1, data: {}, model: "m", request_id: 1 },
+  });
   socket.receive({ type: "heartbeat", stream: "questions", payload: { request_id: 2 } });
   socket.receive({ type: "reply", stream: "questions", payload: { request_id: 2 } });
-  socket.receive({ stream: "questions", payload: { action: "list", request_id: 2, response_status: 200, data: 1, errors: [] } });
+  socket.receive({
+    stream: "questions",
+    payload: { action: "list", request_id: 2, response_status: 200, data: 1, errors: [] },
+  });
   socket.onmessage?.({ data: new ArrayBuffer(4) });
   assert.deepEqual(events, []);
   assert.equal(errors.length, 0, "unknown but well-formed frames are not errors");

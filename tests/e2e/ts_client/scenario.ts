@@ -21,7 +21,9 @@ const api = createApi({
 });
 const connection: [keyof ConnectionEvents, unknown][] = [];
 for (const name of ["connecting", "open", "closed", "reconnecting", "resubscribed", "error"] as const) {
-  api.$client.on(name, (info) => connection.push([name, name === "error" ? describe(info as ConnectionEvents["error"]) : info]));
+  api.$client.on(name, (info) =>
+    connection.push([name, name === "error" ? describe(info as ConnectionEvents["error"]) : info]),
+  );
 }
 
 function describe({ error }: ConnectionEvents["error"]): string {
@@ -31,7 +33,8 @@ function describe({ error }: ConnectionEvents["error"]): string {
 /** Events of one subscription, and a way to wait for the one matching a predicate. */
 class Inbox {
   readonly events: QuestionsEvent[] = [];
-  private waiting: { match: (event: QuestionsEvent) => boolean; resolve: (event: QuestionsEvent) => void }[] = [];
+  private waiting: { match: (event: QuestionsEvent) => boolean; resolve: (event: QuestionsEvent) => void }[] =
+    [];
 
   readonly push = (event: QuestionsEvent): void => {
     this.events.push(event);
@@ -71,7 +74,10 @@ async function crud(steps: Record<string, unknown>, inbox: Inbox): Promise<Quest
   steps["create"] = created;
   steps["create_event"] = await inbox.next("create", created.id);
   steps["retrieve"] = await api.questions.retrieve(created.id);
-  steps["update"] = await api.questions.update(created.id, { question_text: `${marker} updated`, pub_date: created.pub_date });
+  steps["update"] = await api.questions.update(created.id, {
+    question_text: `${marker} updated`,
+    pub_date: created.pub_date,
+  });
   steps["update_event"] = await inbox.next("update", created.id, `${marker} updated`);
   const patched = await api.questions.patch(created.id, { question_text: `${marker} patched` });
   steps["patch"] = patched;
@@ -83,7 +89,13 @@ async function pages(steps: Record<string, unknown>): Promise<void> {
   for (let i = 0; i < 4; i++) await api.questions.create({ question_text: `page filler ${i}` });
   const seen: number[][] = [];
   let page = await api.questions.list({ page_size: 2, ordering: "id" });
-  steps["first_page"] = { count: page.count, page: page.page, num_pages: page.num_pages, next_page: page.next_page, previous_page: page.previous_page };
+  steps["first_page"] = {
+    count: page.count,
+    page: page.page,
+    num_pages: page.num_pages,
+    next_page: page.next_page,
+    previous_page: page.previous_page,
+  };
   seen.push(page.results.map((question) => question.id));
   while (page.next_page !== null) {
     page = await api.questions.list({ page_size: 2, ordering: "id", page: page.next_page });
@@ -94,7 +106,9 @@ async function pages(steps: Record<string, unknown>): Promise<void> {
 }
 
 async function failures(steps: Record<string, unknown>, pk: number): Promise<void> {
-  steps["invalid_create"] = await api.questions.create({ question_text: "x".repeat(201) }).then(() => "resolved", failure);
+  steps["invalid_create"] = await api.questions
+    .create({ question_text: "x".repeat(201) })
+    .then(() => "resolved", failure);
   steps["missing"] = await api.questions.retrieve(pk + 100_000).then(() => "resolved", failure);
 }
 
@@ -130,7 +144,9 @@ async function main(): Promise<void> {
   // The restart: the client reconnects by itself and renews `createSub` under its request_id.
   const resubscribed = once("resubscribed");
   process.stdout.write(JSON.stringify({ phase: "restart", subscription: createSub.requestId }) + "\n");
-  await new Promise<void>((resolve) => createInterface({ input: process.stdin }).once("line", () => resolve()));
+  await new Promise<void>((resolve) =>
+    createInterface({ input: process.stdin }).once("line", () => resolve()),
+  );
   steps["resubscribed"] = await resubscribed;
   const afterRestart = await api.questions.create({ question_text: "after restart" });
   steps["event_after_restart"] = await creates.next("create", afterRestart.id);
@@ -146,6 +162,8 @@ setTimeout(() => {
 }, SCRIPT_TIMEOUT_MS).unref();
 
 main().catch((error: unknown) => {
-  process.stdout.write(JSON.stringify({ ok: false, error: String(error), detail: failure(error), connection }) + "\n");
+  process.stdout.write(
+    JSON.stringify({ ok: false, error: String(error), detail: failure(error), connection }) + "\n",
+  );
   process.exit(1);
 });
