@@ -48,7 +48,7 @@ export interface ClientOptions {
 
 /** Options of one call. */
 export interface CallOptions {
-  /** Overrides the client's `timeoutMs` for this call. */
+  /** This call's timeout in milliseconds. Default: the client's `timeoutMs` (10000 unless set). */
   timeoutMs?: number;
 }
 

@@ -101,6 +101,30 @@ export const Status = {
   SERVER_ERROR: 500,
 } as const;
 
+/**
+ * A built-in action: its wire name, the DRF viewset method serving it, whether it targets one
+ * object, and the HTTP method DRF permissions see.
+ */
+export interface StandardAction {
+  readonly name: string;
+  readonly methodName: string;
+  readonly detail: boolean;
+  readonly httpMethod: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+}
+
+export const STANDARD_ACTIONS: readonly StandardAction[] = [
+  { name: "create", methodName: "create", detail: false, httpMethod: "POST" },
+  { name: "retrieve", methodName: "retrieve", detail: true, httpMethod: "GET" },
+  { name: "update", methodName: "update", detail: true, httpMethod: "PUT" },
+  { name: "patch", methodName: "partial_update", detail: true, httpMethod: "PATCH" },
+  { name: "list", methodName: "list", detail: false, httpMethod: "GET" },
+  { name: "delete", methodName: "destroy", detail: true, httpMethod: "DELETE" },
+  { name: "subscribe", methodName: "subscribe", detail: false, httpMethod: "GET" },
+  { name: "unsubscribe", methodName: "unsubscribe", detail: false, httpMethod: "GET" },
+  { name: "subscribe_instance", methodName: "subscribe_instance", detail: true, httpMethod: "GET" },
+  { name: "unsubscribe_instance", methodName: "unsubscribe_instance", detail: true, httpMethod: "GET" },
+];
+
 /** A request succeeded iff its reply's status is 2xx. */
 export function isSuccess(status: number): boolean {
   return status >= 200 && status < 300;

@@ -203,3 +203,25 @@ test("the global WebSocket is the default implementation", async () => {
     global.WebSocket = saved;
   }
 });
+
+test("protocol.ts names the vocabulary of typedws/protocol.py", async () => {
+  const protocol = await import("../src/protocol.js");
+  assert.deepEqual(
+    [protocol.TYPE, protocol.STREAM, protocol.PAYLOAD, protocol.ACTION, protocol.REQUEST_ID, protocol.DATA],
+    ["type", "stream", "payload", "action", "request_id", "data"],
+  );
+  assert.deepEqual(
+    [protocol.RESPONSE_STATUS, protocol.ERRORS, protocol.REPLY, protocol.EVENT, protocol.PK, protocol.MODEL],
+    ["response_status", "errors", "reply", "event", "pk", "model"],
+  );
+  assert.deepEqual(protocol.EVENT_ACTIONS, ["create", "update", "delete"]);
+  assert.deepEqual(
+    protocol.STANDARD_ACTIONS.filter((action) => action.detail).map((action) => action.name),
+    ["retrieve", "update", "patch", "delete", "subscribe_instance", "unsubscribe_instance"],
+  );
+  assert.equal(protocol.ErrorCode.UNKNOWN_STREAM, "unknown_stream");
+  assert.deepEqual(
+    [protocol.isSuccess(204), protocol.isSuccess(302), protocol.isSuccess(400)],
+    [true, false, false],
+  );
+});
