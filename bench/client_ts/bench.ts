@@ -27,7 +27,8 @@ const [mode, workload, url, connections, requests, warmup] = process.argv.slice(
 const origin = `http://${new globalThis.URL(url).host}`;
 class OriginWebSocket extends WebSocket {
   constructor(address: string) {
-    super(address, { origin });
+    // No compression, as bench/load.py: what is measured is the client, not zlib.
+    super(address, { origin, perMessageDeflate: false });
   }
 }
 const PKS = 100;

@@ -115,7 +115,7 @@ class TypedwsClient implements Client {
         if (isSuccess(reply.response_status)) resolve(reply.data as T);
         else reject(new TypedwsError(info, reply.response_status, reply.errors));
       };
-      const text = JSON.stringify(requestFrame(stream, action, { requestId, ...input }));
+      const text = JSON.stringify(requestFrame(stream, action, { ...input, requestId }));
       this.dispatch({ info, text, resend: false, sent: false, settle, fail: reject }, options);
     });
   }
