@@ -12,7 +12,7 @@ PYTHON_DJANGO6 ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.12*/bin/pytho
 VENV_DJANGO6 ?= .venv-django6
 
 .PHONY: install demo test lint typecheck pytest format clean test-postgres test-django6 snapshots \
-	explorer-screenshot
+	explorer-screenshot test-ts
 
 $(STAMP): pyproject.toml
 	rm -rf $(VENV)
@@ -29,7 +29,7 @@ demo: install
 	@echo "explorer: http://$(HOST):$(PORT)/typedws/explorer/"
 	cd example && ../$(BIN)/uvicorn demo.asgi:application --host $(HOST) --port $(PORT)
 
-test: install lint typecheck pytest
+test: install lint typecheck test-ts pytest
 
 lint: install
 	$(BIN)/ruff check .
@@ -45,19 +45,32 @@ tests/%/node_modules/.package-lock.json: tests/%/package-lock.json
 	npm ci --prefix tests/$* --no-audit --no-fund
 	touch $@
 
-pytest: install $(NODE_TEST_DEPS)
+# The TypeScript runtime client: its own devDependencies (typescript 5, ws), type check, tests.
+TS_CLIENT_DEPS := clients/ts/node_modules/.package-lock.json
+
+clients/ts/node_modules/.package-lock.json: clients/ts/package-lock.json
+	npm ci --prefix clients/ts --no-audit --no-fund
+	touch $@
+
+test-ts: $(TS_CLIENT_DEPS)
+	cd clients/ts && node_modules/.bin/tsc --noEmit -p tsconfig.json
+	cd clients/ts && npm test
+
+pytest: install $(NODE_TEST_DEPS) $(TS_CLIENT_DEPS)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-test-postgres: install
+test-postgres: install $(NODE_TEST_DEPS) $(TS_CLIENT_DEPS)
 	DATABASE_URL=$(POSTGRES_URL) $(BIN)/pytest -m "not e2e" $(PYTEST_ARGS)
 
 test-django6:
 	$(MAKE) pytest PYTHON=$(PYTHON_DJANGO6) VENV=$(VENV_DJANGO6)
 
-# Rewrite the committed AsyncAPI and generated-client snapshots after a deliberate change; review the diff.
+# Rewrite the committed AsyncAPI snapshots, then the clients generated from them, after a
+# deliberate change; review the diff.
 snapshots: install
 	TYPEDWS_UPDATE_SNAPSHOTS=1 $(BIN)/pytest tests/test_contract.py -k snapshot -q
-	TYPEDWS_UPDATE_SNAPSHOTS=1 $(BIN)/pytest tests/codegen/test_python.py -k snapshot -q
+	TYPEDWS_UPDATE_SNAPSHOTS=1 $(BIN)/pytest tests/codegen/test_python.py \
+		tests/codegen/test_typescript.py -k snapshot -q
 
 # Retake docs/explorer.png in the headless Chromium after a change to the explorer's look.
 explorer-screenshot: install

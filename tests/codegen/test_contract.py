@@ -140,8 +140,7 @@ raise SystemExit(main(sys.argv[1:]))
 """
 
 
-# typescript joins the parameters when typedws_codegen.typescript exists on this branch.
-@pytest.mark.parametrize("language", ["python"])
+@pytest.mark.parametrize("language", ["python", "typescript"])
 def test_generating_needs_no_django(tmp_path: Path, language: str) -> None:
     output = tmp_path / "client.out"
     result = subprocess.run(

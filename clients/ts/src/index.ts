@@ -1,0 +1,39 @@
+/**
+ * typedws-client: the runtime of typedws's generated TypeScript clients. Zero dependencies;
+ * browsers and Node (with the `ws` package) alike.
+ *
+ * @module
+ */
+
+export { createClient, DEFAULT_TIMEOUT_MS } from "./client.js";
+export {
+  ClientError,
+  ConnectionClosedError,
+  RequestTimeoutError,
+  TypedwsError,
+  type RequestInfo,
+} from "./errors.js";
+export type {
+  CallOptions,
+  Client,
+  ClientOptions,
+  ConnectionEvents,
+  ConnectionState,
+  RequestInput,
+  SubscriptionHandle,
+} from "./options.js";
+export * from "./protocol.js";
+export {
+  backoffDelay,
+  exponentialBackoff,
+  retryUnlessNormalClose,
+  type BackoffOptions,
+  type CloseInfo,
+} from "./retry.js";
+export {
+  OPEN,
+  type CloseLike,
+  type MessageLike,
+  type WebSocketConstructor,
+  type WebSocketLike,
+} from "./websocket.js";
