@@ -7,7 +7,7 @@ as attributes::
     async with ApiClient("ws://localhost:8000/ws/") as api:
         question = await api.questions.create(QuestionRequest(question_text="Why?"))
         page = await api.questions.list(QuestionsListParams(page_size=10))
-        async for event in await api.questions.subscribe(QuestionsSubscribeData(action="update")):
+        async for event in api.questions.subscribe(QuestionsSubscribeData(action="update")):
             print(event.action, event.data.question_text)
 
 Request models go out as ``model_dump(mode="json", by_alias=True, exclude_unset=True)``: wire
@@ -278,9 +278,10 @@ def _subscribe_method(stream: Stream, action: Action, models: Models) -> list[st
     parameters = ["self", f"data: {data}", "*", "timeout: float | None = None"]
     arguments = [json.dumps(stream.name), dump, *parse, "timeout=timeout"]
     return [
-        *wrap(4, "async def subscribe", parameters, f" -> _subscriptions.Subscription[{item}]:"),
-        '        """Subscribe to changes; iterate over the result for its events."""',
-        *wrap(8, "return await self._client.subscribe", arguments, ""),
+        *wrap(4, "def subscribe", parameters, f" -> _subscriptions.Subscribing[{item}]:"),
+        '        """Subscribe to changes: iterate over the result for its events, or await it',
+        '        for the acknowledged subscription."""',
+        *wrap(8, "return self._client.subscribe", arguments, ""),
     ]
 
 

@@ -4,7 +4,7 @@ Generated clients are thin typed layers over :class:`Client`; it can also be use
 
     async with Client("ws://localhost:8000/ws/") as client:
         question = await client.request("questions", "retrieve", pk=1)
-        async for event in await client.subscribe("questions", {"action": "update"}):
+        async for event in client.subscribe("questions", {"action": "update"}):
             ...
 
 One socket carries every request: each gets a unique ``request_id``, one reader task matches
@@ -51,7 +51,7 @@ from .reconnect import (
     ReconnectPolicy,
     Resubscribed,
 )
-from .subscriptions import Payload, Subscription
+from .subscriptions import Payload, Subscribing, Subscription
 
 __all__ = ["DEFAULT_TIMEOUT", "Client"]
 
@@ -151,35 +151,45 @@ class Client:
         return reply.get("data")
 
     @overload
-    async def subscribe(
+    def subscribe(
         self,
         stream: str,
         data: Mapping[str, Any],
         *,
         timeout: float | None = None,
-    ) -> Subscription[Payload]: ...
+    ) -> Subscribing[Payload]: ...
 
     @overload
-    async def subscribe(
+    def subscribe(
         self,
         stream: str,
         data: Mapping[str, Any],
         *,
         parse: Callable[[Payload], E],
         timeout: float | None = None,
-    ) -> Subscription[E]: ...
+    ) -> Subscribing[E]: ...
 
-    async def subscribe(
+    def subscribe(
         self,
         stream: str,
         data: Mapping[str, Any],
         *,
         parse: Callable[[Payload], Any] = _identity,
         timeout: float | None = None,
+    ) -> Subscribing[Any]:
+        """Subscribe: iterate the result for the ``parse``d event payloads, or await it for the
+        acknowledged :class:`Subscription`."""
+        return Subscribing(lambda: self._open_subscription(stream, dict(data), parse, timeout))
+
+    async def _open_subscription(
+        self,
+        stream: str,
+        data: Payload,
+        parse: Callable[[Payload], Any],
+        timeout: float | None,
     ) -> Subscription[Any]:
-        """Subscribe and return once the server acknowledged; events are ``parse``d payloads."""
         request_id = self._next_id()
-        subscription = Subscription(stream, request_id, dict(data), parse, self._unsubscribe)
+        subscription = Subscription(stream, request_id, data, parse, self._unsubscribe)
         # Registered before the frame goes out: the first event may follow the ack at once.
         self._subscriptions[stream, request_id] = subscription
         try:

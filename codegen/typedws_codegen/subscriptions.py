@@ -2,10 +2,16 @@
 
 The client routes each event frame to its subscription by ``(stream, payload.request_id)``;
 the subscription turns the payload into the caller's type (the generated client passes its
-pydantic model's validator) and queues it::
+pydantic model's validator) and queues it. ``Client.subscribe`` returns a :class:`Subscribing`:
+iterate it directly (it subscribes on the first step), or await it for the acknowledged
+:class:`Subscription`::
 
-    async with await client.subscribe("questions", {"action": ["create", "update"]}) as events:
-        async for event in events:
+    async for event in client.subscribe("questions", {"action": ["create", "update"]}):
+        ...
+
+    subscription = await client.subscribe("questions", {"action": "update", "pk": 1})
+    async with subscription:  # leaving it unsubscribes
+        async for event in subscription:
             ...
 
 The iterator ends after ``unsubscribe()`` (the events received before its reply are still
@@ -17,12 +23,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Generator
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Generic, TypeVar
 
-__all__ = ["Subscription"]
+__all__ = ["Subscribing", "Subscription"]
 
 logger = logging.getLogger("typedws_codegen.client")
 
@@ -107,3 +113,47 @@ class Subscription(Generic[E]):
         if not self._ended:
             self._ended = True
             self._queue.put_nowait(_End(error))
+
+
+class Subscribing(Generic[E]):
+    """A subscription on its way: what ``Client.subscribe`` returns.
+
+    ``await`` it for the acknowledged :class:`Subscription` (a refusal raises its
+    ``ResponseError``), or iterate it directly: the first step subscribes, then it yields the
+    events. However it is used, the subscribe frame goes out once.
+    """
+
+    def __init__(self, start: Callable[[], Awaitable[Subscription[E]]]) -> None:
+        self._start = start
+        self._subscription: asyncio.Future[Subscription[E]] | None = None
+
+    async def _acknowledged(self) -> Subscription[E]:
+        if self._subscription is None:
+            self._subscription = asyncio.ensure_future(self._start())
+        return await self._subscription
+
+    def __await__(self) -> Generator[Any, None, Subscription[E]]:
+        return self._acknowledged().__await__()
+
+    def __aiter__(self) -> Subscribing[E]:
+        return self
+
+    async def __anext__(self) -> E:
+        subscription = await self._acknowledged()
+        return await subscription.__anext__()
+
+    async def unsubscribe(self, *, timeout: float | None = None) -> None:
+        """Unsubscribe (see :meth:`Subscription.unsubscribe`); nothing if never started."""
+        if self._subscription is not None:
+            await (await self._acknowledged()).unsubscribe(timeout=timeout)
+
+    async def __aenter__(self) -> Subscription[E]:
+        return await self._acknowledged()
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await (await self._acknowledged()).__aexit__(exc_type, exc, traceback)

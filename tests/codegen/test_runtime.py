@@ -223,6 +223,37 @@ async def test_subscription_events_and_unsubscribe(peer: tuple[Peer, Server]) ->
         assert not subscription.active
 
 
+async def test_iterating_subscribe_directly_subscribes_once(peer: tuple[Peer, Server]) -> None:
+    server, _ = peer
+    async with Client(server.url) as client:
+        subscribing = client.subscribe("questions", {"action": "create"})
+        # Nothing is sent until it is iterated or awaited.
+        assert not client.connected
+        first = asyncio.ensure_future(anext(subscribing))
+        ws, frame = await server.next_frame()
+        request_id = frame["payload"]["request_id"]
+        await ws.send(json.dumps(event("questions", request_id, "create", 1, {"id": 1})))
+        assert (await first)["pk"] == 1
+        # Awaiting it now gives the same, acknowledged subscription: no second subscribe.
+        subscription = await subscribing
+        assert subscription.request_id == request_id
+        await subscribing.unsubscribe()
+        _, frame = await server.next_frame()
+        assert frame["payload"]["action"] == "unsubscribe"
+        assert frame["payload"]["data"] == {"request_id": request_id}
+        assert [item async for item in subscribing] == []
+
+
+async def test_a_refused_subscribe_raises_from_the_iteration(peer: tuple[Peer, Server]) -> None:
+    server, _ = peer
+    denied = {"code": "permission_denied", "message": "No.", "path": []}
+    server.respond = lambda frame: reply(frame, status=403, errors=[denied])
+    async with Client(server.url) as client:
+        with pytest.raises(ResponseError) as refused:
+            await anext(client.subscribe("questions", {"action": "create"}))
+        assert refused.value.response_status == 403
+
+
 async def test_reconnect_resubscribes_with_the_original_request_id(
     peer: tuple[Peer, Server],
 ) -> None:
@@ -358,7 +389,7 @@ def test_public_surface() -> None:
     from typedws_codegen import errors, reconnect, runtime, subscriptions
 
     assert runtime.__all__ == ["DEFAULT_TIMEOUT", "Client"]
-    assert subscriptions.__all__ == ["Subscription"]
+    assert subscriptions.__all__ == ["Subscribing", "Subscription"]
     for module in (errors, reconnect, runtime, subscriptions):
         for name in module.__all__:
             assert hasattr(module, name), (module.__name__, name)

@@ -439,11 +439,12 @@ class QuestionsStream:
         )
         return _QuestionsUnansweredResultAdapter.validate_python(reply)
 
-    async def subscribe(
+    def subscribe(
         self, data: QuestionsSubscribeData, *, timeout: float | None = None
-    ) -> _subscriptions.Subscription[QuestionsEvent]:
-        """Subscribe to changes; iterate over the result for its events."""
-        return await self._client.subscribe(
+    ) -> _subscriptions.Subscribing[QuestionsEvent]:
+        """Subscribe to changes: iterate over the result for its events, or await it
+        for the acknowledged subscription."""
+        return self._client.subscribe(
             "questions",
             _dump(data),
             parse=QuestionsEvent.model_validate,
@@ -524,11 +525,12 @@ class ChoicesStream:
         )
         return reply
 
-    async def subscribe(
+    def subscribe(
         self, data: ChoicesSubscribeData, *, timeout: float | None = None
-    ) -> _subscriptions.Subscription[ChoicesEvent]:
-        """Subscribe to changes; iterate over the result for its events."""
-        return await self._client.subscribe(
+    ) -> _subscriptions.Subscribing[ChoicesEvent]:
+        """Subscribe to changes: iterate over the result for its events, or await it
+        for the acknowledged subscription."""
+        return self._client.subscribe(
             "choices", _dump(data), parse=ChoicesEvent.model_validate, timeout=timeout
         )
 

@@ -1247,11 +1247,12 @@ class QuestionsStream:
         )
         return _QuestionsUnansweredResultAdapter.validate_python(reply)
 
-    async def subscribe(
+    def subscribe(
         self, data: QuestionsSubscribeData, *, timeout: float | None = None
-    ) -> _subscriptions.Subscription[QuestionsEvent]:
-        """Subscribe to changes; iterate over the result for its events."""
-        return await self._client.subscribe(
+    ) -> _subscriptions.Subscribing[QuestionsEvent]:
+        """Subscribe to changes: iterate over the result for its events, or await it
+        for the acknowledged subscription."""
+        return self._client.subscribe(
             "questions",
             _dump(data),
             parse=QuestionsEvent.model_validate,
@@ -1332,11 +1333,12 @@ class ChoicesStream:
         )
         return reply
 
-    async def subscribe(
+    def subscribe(
         self, data: ChoicesSubscribeData, *, timeout: float | None = None
-    ) -> _subscriptions.Subscription[ChoicesEvent]:
-        """Subscribe to changes; iterate over the result for its events."""
-        return await self._client.subscribe(
+    ) -> _subscriptions.Subscribing[ChoicesEvent]:
+        """Subscribe to changes: iterate over the result for its events, or await it
+        for the acknowledged subscription."""
+        return self._client.subscribe(
             "choices", _dump(data), parse=ChoicesEvent.model_validate, timeout=timeout
         )
 
@@ -1397,11 +1399,12 @@ class NotesStream:
             "notes", "delete", pk=slug, lookup="slug", timeout=timeout
         )
 
-    async def subscribe(
+    def subscribe(
         self, data: NotesSubscribeData, *, timeout: float | None = None
-    ) -> _subscriptions.Subscription[NotesEvent]:
-        """Subscribe to changes; iterate over the result for its events."""
-        return await self._client.subscribe(
+    ) -> _subscriptions.Subscribing[NotesEvent]:
+        """Subscribe to changes: iterate over the result for its events, or await it
+        for the acknowledged subscription."""
+        return self._client.subscribe(
             "notes", _dump(data), parse=NotesEvent.model_validate, timeout=timeout
         )
 
@@ -1460,11 +1463,12 @@ class MyNotesStream:
         """Delete one object."""
         await self._client.request("my-notes", "delete", pk=pk, timeout=timeout)
 
-    async def subscribe(
+    def subscribe(
         self, data: MyNotesSubscribeData, *, timeout: float | None = None
-    ) -> _subscriptions.Subscription[MyNotesEvent]:
-        """Subscribe to changes; iterate over the result for its events."""
-        return await self._client.subscribe(
+    ) -> _subscriptions.Subscribing[MyNotesEvent]:
+        """Subscribe to changes: iterate over the result for its events, or await it
+        for the acknowledged subscription."""
+        return self._client.subscribe(
             "my-notes", _dump(data), parse=MyNotesEvent.model_validate, timeout=timeout
         )
 
@@ -1523,11 +1527,12 @@ class OwnNotesStream:
         """Delete one object."""
         await self._client.request("own-notes", "delete", pk=pk, timeout=timeout)
 
-    async def subscribe(
+    def subscribe(
         self, data: OwnNotesSubscribeData, *, timeout: float | None = None
-    ) -> _subscriptions.Subscription[OwnNotesEvent]:
-        """Subscribe to changes; iterate over the result for its events."""
-        return await self._client.subscribe(
+    ) -> _subscriptions.Subscribing[OwnNotesEvent]:
+        """Subscribe to changes: iterate over the result for its events, or await it
+        for the acknowledged subscription."""
+        return self._client.subscribe(
             "own-notes",
             _dump(data),
             parse=OwnNotesEvent.model_validate,
@@ -1600,11 +1605,12 @@ class PublicNotesStream:
         """Delete one object."""
         await self._client.request("public-notes", "delete", pk=pk, timeout=timeout)
 
-    async def subscribe(
+    def subscribe(
         self, data: PublicNotesSubscribeData, *, timeout: float | None = None
-    ) -> _subscriptions.Subscription[PublicNotesEvent]:
-        """Subscribe to changes; iterate over the result for its events."""
-        return await self._client.subscribe(
+    ) -> _subscriptions.Subscribing[PublicNotesEvent]:
+        """Subscribe to changes: iterate over the result for its events, or await it
+        for the acknowledged subscription."""
+        return self._client.subscribe(
             "public-notes",
             _dump(data),
             parse=PublicNotesEvent.model_validate,
@@ -1669,11 +1675,12 @@ class RecentNotesStream:
         """Delete one object."""
         await self._client.request("recent-notes", "delete", pk=pk, timeout=timeout)
 
-    async def subscribe(
+    def subscribe(
         self, data: RecentNotesSubscribeData, *, timeout: float | None = None
-    ) -> _subscriptions.Subscription[RecentNotesEvent]:
-        """Subscribe to changes; iterate over the result for its events."""
-        return await self._client.subscribe(
+    ) -> _subscriptions.Subscribing[RecentNotesEvent]:
+        """Subscribe to changes: iterate over the result for its events, or await it
+        for the acknowledged subscription."""
+        return self._client.subscribe(
             "recent-notes",
             _dump(data),
             parse=RecentNotesEvent.model_validate,
@@ -1735,11 +1742,12 @@ class ThrottledStream:
         """Delete one object."""
         await self._client.request("throttled", "delete", pk=pk, timeout=timeout)
 
-    async def subscribe(
+    def subscribe(
         self, data: ThrottledSubscribeData, *, timeout: float | None = None
-    ) -> _subscriptions.Subscription[ThrottledEvent]:
-        """Subscribe to changes; iterate over the result for its events."""
-        return await self._client.subscribe(
+    ) -> _subscriptions.Subscribing[ThrottledEvent]:
+        """Subscribe to changes: iterate over the result for its events, or await it
+        for the acknowledged subscription."""
+        return self._client.subscribe(
             "throttled",
             _dump(data),
             parse=ThrottledEvent.model_validate,
@@ -1884,11 +1892,12 @@ class ActionNotesStream:
         )
         return _ActionNotesTitlesResultAdapter.validate_python(reply)
 
-    async def subscribe(
+    def subscribe(
         self, data: ActionNotesSubscribeData, *, timeout: float | None = None
-    ) -> _subscriptions.Subscription[ActionNotesEvent]:
-        """Subscribe to changes; iterate over the result for its events."""
-        return await self._client.subscribe(
+    ) -> _subscriptions.Subscribing[ActionNotesEvent]:
+        """Subscribe to changes: iterate over the result for its events, or await it
+        for the acknowledged subscription."""
+        return self._client.subscribe(
             "action-notes",
             _dump(data),
             parse=ActionNotesEvent.model_validate,

@@ -61,5 +61,5 @@ async def wrong(api: ApiClient) -> None:
     page = await api.questions.list()
     removed = await api.questions.delete(1)  # type: ignore[func-returns-value]
     page.results[0].question_text + 1  # type: ignore[operator]
-    async for event in await api.questions.subscribe(QuestionsSubscribeData(action="create")):
+    async for event in api.questions.subscribe(QuestionsSubscribeData(action="create")):
         print(event.data.votes)  # type: ignore[attr-defined]
