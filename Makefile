@@ -53,6 +53,7 @@ clients/ts/node_modules/.package-lock.json: clients/ts/package-lock.json
 	touch $@
 
 test-ts: $(TS_CLIENT_DEPS)
+	cd clients/ts && node_modules/.bin/prettier --check src test
 	cd clients/ts && node_modules/.bin/tsc --noEmit -p tsconfig.json
 	cd clients/ts && npm test
 

@@ -181,10 +181,10 @@ def _create_api(contract: Contract, names: Mapping[str, str]) -> str:
         if stream.subscribe is not None:
             event = names[stream.event] if stream.event is not None else "unknown"
             ack = names[stream.subscribe.result]
-            lines.append(
-                f"{INDENT * 3}subscribe: (data, onEvent, options) =>\n"
-                f"{INDENT * 4}client.subscribe<{ack}, {event}>"
-                f"({json.dumps(stream.name)}, data, onEvent, options),"
+            lines += _arrow(
+                f"{INDENT * 3}subscribe: (data, onEvent, options) =>",
+                f"client.subscribe<{ack}, {event}>",
+                [json.dumps(stream.name), "data", "onEvent", "options"],
             )
         lines.append(f"{INDENT * 2}}},")
     lines += [f"{INDENT}}};", "}"]
@@ -203,9 +203,22 @@ def _implementation(action: Action, names: Mapping[str, str]) -> str:
         parts.append("data")
     parameters.append("options")
     input_ = "{ " + ", ".join(parts) + " }" if parts else "{}"
-    call = (
-        f"client.request<{names[action.result]}>"
-        f"({json.dumps(action.stream)}, {json.dumps(action.name)}, {input_}, options)"
-    )
     head = f"{INDENT * 3}{property_key(action.name)}: ({', '.join(parameters)}) =>"
-    return f"{head}\n{INDENT * 4}{call},"
+    arguments = [json.dumps(action.stream), json.dumps(action.name), input_, "options"]
+    return "\n".join(_arrow(head, f"client.request<{names[action.result]}>", arguments))
+
+
+def _arrow(head: str, function: str, arguments: list[str]) -> list[str]:
+    """An arrow function calling ``function``, wrapped as prettier wraps it: on the head's line
+    if it fits, else on the next line, else one argument per line."""
+    call = f"{function}({', '.join(arguments)}),"
+    if len(f"{head} {call}") <= LINE_LENGTH:
+        return [f"{head} {call}"]
+    if len(f"{INDENT * 4}{call}") <= LINE_LENGTH:
+        return [head, f"{INDENT * 4}{call}"]
+    return [
+        head,
+        f"{INDENT * 4}{function}(",
+        *(f"{INDENT * 5}{argument}," for argument in arguments),
+        f"{INDENT * 4}),",
+    ]

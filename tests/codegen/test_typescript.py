@@ -13,12 +13,13 @@ from __future__ import annotations
 import json
 import os
 import re
+import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.codegen.tsc import Diagnostic, run_tsc, write_tsconfig
+from tests.codegen.tsc import CLIENT_DIR, NPM_CI, Diagnostic, run_tsc, write_tsconfig
 from typedws_codegen.cli import main
 from typedws_codegen.contract import ContractError, load_contract, read_contract
 from typedws_codegen.tstypes import TypeRenderer, jsdoc
@@ -57,6 +58,23 @@ def test_deterministic_and_formatted(name: str) -> None:
     assert all((len(line) - len(line.lstrip(" "))) % 2 == 0 for line in code_lines)
     assert ": any" not in code
     assert "<any>" not in code
+
+
+def test_prettier_leaves_it_as_it_is() -> None:
+    """The generated code is already in the shape clients/ts's pinned prettier (and its
+    ``.prettierrc.json``) gives TypeScript: a project that formats its sources keeps it."""
+    prettier = CLIENT_DIR / "node_modules" / ".bin" / "prettier"
+    if not prettier.exists():
+        pytest.fail(f"prettier is not installed: run `{NPM_CI}` first.", pytrace=False)
+    files = [str(SNAPSHOTS / f"{name}.client.ts") for name in NAMES]
+    result = subprocess.run(
+        [str(prettier), "--config", str(CLIENT_DIR / ".prettierrc.json"), "--check", *files],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_header_names_the_document() -> None:

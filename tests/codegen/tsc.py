@@ -20,6 +20,7 @@ import pytest
 
 __all__ = [
     "CLIENT_DIR",
+    "NPM_CI",
     "STRICT",
     "Diagnostic",
     "install_runtime",

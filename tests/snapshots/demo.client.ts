@@ -268,36 +268,42 @@ export function createApi(source: runtime.ClientOptions | runtime.Client): Api {
   return {
     $client: client,
     questions: {
-      create: (data, options) =>
-        client.request<Question>("questions", "create", { data }, options),
+      create: (data, options) => client.request<Question>("questions", "create", { data }, options),
       retrieve: (pk, options) =>
         client.request<Question>("questions", "retrieve", { lookup: ["pk", pk] }, options),
       update: (pk, data, options) =>
         client.request<Question>("questions", "update", { lookup: ["pk", pk], data }, options),
       patch: (pk, data, options) =>
         client.request<Question>("questions", "patch", { lookup: ["pk", pk], data }, options),
-      list: (data, options) =>
-        client.request<QuestionPage>("questions", "list", { data }, options),
+      list: (data, options) => client.request<QuestionPage>("questions", "list", { data }, options),
       delete: (pk, options) =>
-        client.request<QuestionsDeleteResult>("questions", "delete", { lookup: ["pk", pk] }, options),
+        client.request<QuestionsDeleteResult>(
+          "questions",
+          "delete",
+          { lookup: ["pk", pk] },
+          options,
+        ),
       echo: (pk, data, options) =>
-        client.request<QuestionsEchoResult>("questions", "echo", { lookup: ["pk", pk], data }, options),
+        client.request<QuestionsEchoResult>(
+          "questions",
+          "echo",
+          { lookup: ["pk", pk], data },
+          options,
+        ),
       unanswered: (data, options) =>
         client.request<QuestionsUnansweredResult>("questions", "unanswered", { data }, options),
       subscribe: (data, onEvent, options) =>
         client.subscribe<Subscription, QuestionsEvent>("questions", data, onEvent, options),
     },
     choices: {
-      create: (data, options) =>
-        client.request<Choice>("choices", "create", { data }, options),
+      create: (data, options) => client.request<Choice>("choices", "create", { data }, options),
       retrieve: (pk, options) =>
         client.request<Choice>("choices", "retrieve", { lookup: ["pk", pk] }, options),
       update: (pk, data, options) =>
         client.request<Choice>("choices", "update", { lookup: ["pk", pk], data }, options),
       patch: (pk, data, options) =>
         client.request<Choice>("choices", "patch", { lookup: ["pk", pk], data }, options),
-      list: (data, options) =>
-        client.request<ChoicePage>("choices", "list", { data }, options),
+      list: (data, options) => client.request<ChoicePage>("choices", "list", { data }, options),
       delete: (pk, options) =>
         client.request<ChoicesDeleteResult>("choices", "delete", { lookup: ["pk", pk] }, options),
       vote: (pk, data, options) =>

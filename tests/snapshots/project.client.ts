@@ -960,36 +960,42 @@ export function createApi(source: runtime.ClientOptions | runtime.Client): Api {
   return {
     $client: client,
     questions: {
-      create: (data, options) =>
-        client.request<Question>("questions", "create", { data }, options),
+      create: (data, options) => client.request<Question>("questions", "create", { data }, options),
       retrieve: (pk, options) =>
         client.request<Question>("questions", "retrieve", { lookup: ["pk", pk] }, options),
       update: (pk, data, options) =>
         client.request<Question>("questions", "update", { lookup: ["pk", pk], data }, options),
       patch: (pk, data, options) =>
         client.request<Question>("questions", "patch", { lookup: ["pk", pk], data }, options),
-      list: (data, options) =>
-        client.request<QuestionPage>("questions", "list", { data }, options),
+      list: (data, options) => client.request<QuestionPage>("questions", "list", { data }, options),
       delete: (pk, options) =>
-        client.request<QuestionsDeleteResult>("questions", "delete", { lookup: ["pk", pk] }, options),
+        client.request<QuestionsDeleteResult>(
+          "questions",
+          "delete",
+          { lookup: ["pk", pk] },
+          options,
+        ),
       echo: (pk, data, options) =>
-        client.request<QuestionsEchoResult>("questions", "echo", { lookup: ["pk", pk], data }, options),
+        client.request<QuestionsEchoResult>(
+          "questions",
+          "echo",
+          { lookup: ["pk", pk], data },
+          options,
+        ),
       unanswered: (data, options) =>
         client.request<QuestionsUnansweredResult>("questions", "unanswered", { data }, options),
       subscribe: (data, onEvent, options) =>
         client.subscribe<Subscription, QuestionsEvent>("questions", data, onEvent, options),
     },
     choices: {
-      create: (data, options) =>
-        client.request<Choice>("choices", "create", { data }, options),
+      create: (data, options) => client.request<Choice>("choices", "create", { data }, options),
       retrieve: (pk, options) =>
         client.request<Choice>("choices", "retrieve", { lookup: ["pk", pk] }, options),
       update: (pk, data, options) =>
         client.request<Choice>("choices", "update", { lookup: ["pk", pk], data }, options),
       patch: (pk, data, options) =>
         client.request<Choice>("choices", "patch", { lookup: ["pk", pk], data }, options),
-      list: (data, options) =>
-        client.request<ChoicePage>("choices", "list", { data }, options),
+      list: (data, options) => client.request<ChoicePage>("choices", "list", { data }, options),
       delete: (pk, options) =>
         client.request<ChoicesDeleteResult>("choices", "delete", { lookup: ["pk", pk] }, options),
       vote: (pk, data, options) =>
@@ -998,50 +1004,49 @@ export function createApi(source: runtime.ClientOptions | runtime.Client): Api {
         client.subscribe<Subscription, ChoicesEvent>("choices", data, onEvent, options),
     },
     notes: {
-      create: (data, options) =>
-        client.request<Note>("notes", "create", { data }, options),
+      create: (data, options) => client.request<Note>("notes", "create", { data }, options),
       retrieve: (slug, options) =>
         client.request<Note>("notes", "retrieve", { lookup: ["slug", slug] }, options),
       update: (slug, data, options) =>
         client.request<Note>("notes", "update", { lookup: ["slug", slug], data }, options),
       patch: (slug, data, options) =>
         client.request<Note>("notes", "patch", { lookup: ["slug", slug], data }, options),
-      list: (data, options) =>
-        client.request<NoteTitlePage>("notes", "list", { data }, options),
+      list: (data, options) => client.request<NoteTitlePage>("notes", "list", { data }, options),
       delete: (slug, options) =>
         client.request<NotesDeleteResult>("notes", "delete", { lookup: ["slug", slug] }, options),
       subscribe: (data, onEvent, options) =>
         client.subscribe<Subscription, NotesEvent>("notes", data, onEvent, options),
     },
     "my-notes": {
-      create: (data, options) =>
-        client.request<Note>("my-notes", "create", { data }, options),
+      create: (data, options) => client.request<Note>("my-notes", "create", { data }, options),
       retrieve: (pk, options) =>
         client.request<Note>("my-notes", "retrieve", { lookup: ["pk", pk] }, options),
       update: (pk, data, options) =>
         client.request<Note>("my-notes", "update", { lookup: ["pk", pk], data }, options),
       patch: (pk, data, options) =>
         client.request<Note>("my-notes", "patch", { lookup: ["pk", pk], data }, options),
-      list: (data, options) =>
-        client.request<NotePage>("my-notes", "list", { data }, options),
+      list: (data, options) => client.request<NotePage>("my-notes", "list", { data }, options),
       delete: (pk, options) =>
         client.request<MyNotesDeleteResult>("my-notes", "delete", { lookup: ["pk", pk] }, options),
       subscribe: (data, onEvent, options) =>
         client.subscribe<Subscription, MyNotesEvent>("my-notes", data, onEvent, options),
     },
     "own-notes": {
-      create: (data, options) =>
-        client.request<Note>("own-notes", "create", { data }, options),
+      create: (data, options) => client.request<Note>("own-notes", "create", { data }, options),
       retrieve: (pk, options) =>
         client.request<Note>("own-notes", "retrieve", { lookup: ["pk", pk] }, options),
       update: (pk, data, options) =>
         client.request<Note>("own-notes", "update", { lookup: ["pk", pk], data }, options),
       patch: (pk, data, options) =>
         client.request<Note>("own-notes", "patch", { lookup: ["pk", pk], data }, options),
-      list: (data, options) =>
-        client.request<NotePage>("own-notes", "list", { data }, options),
+      list: (data, options) => client.request<NotePage>("own-notes", "list", { data }, options),
       delete: (pk, options) =>
-        client.request<OwnNotesDeleteResult>("own-notes", "delete", { lookup: ["pk", pk] }, options),
+        client.request<OwnNotesDeleteResult>(
+          "own-notes",
+          "delete",
+          { lookup: ["pk", pk] },
+          options,
+        ),
       subscribe: (data, onEvent, options) =>
         client.subscribe<Subscription, OwnNotesEvent>("own-notes", data, onEvent, options),
     },
@@ -1057,55 +1062,69 @@ export function createApi(source: runtime.ClientOptions | runtime.Client): Api {
       list: (data, options) =>
         client.request<NoteTitlePage>("public-notes", "list", { data }, options),
       delete: (pk, options) =>
-        client.request<PublicNotesDeleteResult>("public-notes", "delete", { lookup: ["pk", pk] }, options),
+        client.request<PublicNotesDeleteResult>(
+          "public-notes",
+          "delete",
+          { lookup: ["pk", pk] },
+          options,
+        ),
       subscribe: (data, onEvent, options) =>
         client.subscribe<Subscription, PublicNotesEvent>("public-notes", data, onEvent, options),
     },
     "recent-notes": {
-      create: (data, options) =>
-        client.request<Note>("recent-notes", "create", { data }, options),
+      create: (data, options) => client.request<Note>("recent-notes", "create", { data }, options),
       retrieve: (pk, options) =>
         client.request<Note>("recent-notes", "retrieve", { lookup: ["pk", pk] }, options),
       update: (pk, data, options) =>
         client.request<Note>("recent-notes", "update", { lookup: ["pk", pk], data }, options),
       patch: (pk, data, options) =>
         client.request<Note>("recent-notes", "patch", { lookup: ["pk", pk], data }, options),
-      list: (data, options) =>
-        client.request<NotePage>("recent-notes", "list", { data }, options),
+      list: (data, options) => client.request<NotePage>("recent-notes", "list", { data }, options),
       delete: (pk, options) =>
-        client.request<RecentNotesDeleteResult>("recent-notes", "delete", { lookup: ["pk", pk] }, options),
+        client.request<RecentNotesDeleteResult>(
+          "recent-notes",
+          "delete",
+          { lookup: ["pk", pk] },
+          options,
+        ),
       subscribe: (data, onEvent, options) =>
         client.subscribe<Subscription, RecentNotesEvent>("recent-notes", data, onEvent, options),
     },
     throttled: {
-      create: (data, options) =>
-        client.request<Note>("throttled", "create", { data }, options),
+      create: (data, options) => client.request<Note>("throttled", "create", { data }, options),
       retrieve: (pk, options) =>
         client.request<Note>("throttled", "retrieve", { lookup: ["pk", pk] }, options),
       update: (pk, data, options) =>
         client.request<Note>("throttled", "update", { lookup: ["pk", pk], data }, options),
       patch: (pk, data, options) =>
         client.request<Note>("throttled", "patch", { lookup: ["pk", pk], data }, options),
-      list: (data, options) =>
-        client.request<NotePage>("throttled", "list", { data }, options),
+      list: (data, options) => client.request<NotePage>("throttled", "list", { data }, options),
       delete: (pk, options) =>
-        client.request<ThrottledDeleteResult>("throttled", "delete", { lookup: ["pk", pk] }, options),
+        client.request<ThrottledDeleteResult>(
+          "throttled",
+          "delete",
+          { lookup: ["pk", pk] },
+          options,
+        ),
       subscribe: (data, onEvent, options) =>
         client.subscribe<Subscription, ThrottledEvent>("throttled", data, onEvent, options),
     },
     "action-notes": {
-      create: (data, options) =>
-        client.request<Note>("action-notes", "create", { data }, options),
+      create: (data, options) => client.request<Note>("action-notes", "create", { data }, options),
       retrieve: (slug, options) =>
         client.request<Note>("action-notes", "retrieve", { lookup: ["slug", slug] }, options),
       update: (slug, data, options) =>
         client.request<Note>("action-notes", "update", { lookup: ["slug", slug], data }, options),
       patch: (slug, data, options) =>
         client.request<Note>("action-notes", "patch", { lookup: ["slug", slug], data }, options),
-      list: (data, options) =>
-        client.request<NotePage>("action-notes", "list", { data }, options),
+      list: (data, options) => client.request<NotePage>("action-notes", "list", { data }, options),
       delete: (slug, options) =>
-        client.request<ActionNotesDeleteResult>("action-notes", "delete", { lookup: ["slug", slug] }, options),
+        client.request<ActionNotesDeleteResult>(
+          "action-notes",
+          "delete",
+          { lookup: ["slug", slug] },
+          options,
+        ),
       admin_only: (data, options) =>
         client.request<ActionNotesAdminOnlyResult>("action-notes", "admin_only", { data }, options),
       explode: (data, options) =>
@@ -1120,8 +1139,7 @@ export function createApi(source: runtime.ClientOptions | runtime.Client): Api {
         client.subscribe<Subscription, ActionNotesEvent>("action-notes", data, onEvent, options),
     },
     kitchen: {
-      check: (data, options) =>
-        client.request<Everything>("kitchen", "check", { data }, options),
+      check: (data, options) => client.request<Everything>("kitchen", "check", { data }, options),
     },
   };
 }

@@ -98,7 +98,10 @@ class TypedwsClient implements Client {
     return this.current;
   }
 
-  on<K extends keyof ConnectionEvents>(event: K, listener: (info: ConnectionEvents[K]) => void): () => void {
+  on<K extends keyof ConnectionEvents>(
+    event: K,
+    listener: (info: ConnectionEvents[K]) => void,
+  ): () => void {
     return this.events.on(event, listener);
   }
 
@@ -157,7 +160,11 @@ class TypedwsClient implements Client {
     this.pending.failAll(NORMAL_CLOSURE, CLIENT_CLOSED);
     const socket = this.socket;
     if (socket === null) {
-      this.events.emit("closed", { code: NORMAL_CLOSURE, reason: CLIENT_CLOSED, willReconnect: false });
+      this.events.emit("closed", {
+        code: NORMAL_CLOSURE,
+        reason: CLIENT_CLOSED,
+        willReconnect: false,
+      });
       this.closing = Promise.resolve();
     } else {
       this.closing = new Promise((resolve) => (this.closed = resolve));
@@ -214,7 +221,9 @@ class TypedwsClient implements Client {
       );
       return Promise.resolve();
     }
-    return this.request(stream, UNSUBSCRIBE, { data: { request_id: requestId } }).then(() => undefined);
+    return this.request(stream, UNSUBSCRIBE, { data: { request_id: requestId } }).then(
+      () => undefined,
+    );
   }
 
   private connect(): void {
@@ -243,7 +252,8 @@ class TypedwsClient implements Client {
     this.retries = 0;
     for (const subscription of this.subscriptions.values()) {
       // A renewal still queued from an earlier attempt is already pending.
-      if (subscription.acked && !this.pending.has(subscription.requestId)) this.sendSubscribe(subscription);
+      if (subscription.acked && !this.pending.has(subscription.requestId))
+        this.sendSubscribe(subscription);
     }
     for (const pending of this.pending.queued()) this.send(pending);
   }

@@ -117,7 +117,10 @@ export interface Client {
     options?: CallOptions,
   ): SubscriptionHandle<Ack>;
   /** Listen to a connection event; returns the function that stops listening. */
-  on<K extends keyof ConnectionEvents>(event: K, listener: (info: ConnectionEvents[K]) => void): () => void;
+  on<K extends keyof ConnectionEvents>(
+    event: K,
+    listener: (info: ConnectionEvents[K]) => void,
+  ): () => void;
   /** Close for good: no reconnection, pending requests fail; resolves once the socket closed. */
   close(): Promise<void>;
 }

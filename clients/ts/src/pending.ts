@@ -10,7 +10,12 @@
  * @module
  */
 
-import { ClientError, ConnectionClosedError, RequestTimeoutError, type RequestInfo } from "./errors.js";
+import {
+  ClientError,
+  ConnectionClosedError,
+  RequestTimeoutError,
+  type RequestInfo,
+} from "./errors.js";
 import type { ReplyPayload, RequestId } from "./protocol.js";
 
 export interface Pending {

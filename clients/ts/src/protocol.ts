@@ -122,7 +122,12 @@ export const STANDARD_ACTIONS: readonly StandardAction[] = [
   { name: "subscribe", methodName: "subscribe", detail: false, httpMethod: "GET" },
   { name: "unsubscribe", methodName: "unsubscribe", detail: false, httpMethod: "GET" },
   { name: "subscribe_instance", methodName: "subscribe_instance", detail: true, httpMethod: "GET" },
-  { name: "unsubscribe_instance", methodName: "unsubscribe_instance", detail: true, httpMethod: "GET" },
+  {
+    name: "unsubscribe_instance",
+    methodName: "unsubscribe_instance",
+    detail: true,
+    httpMethod: "GET",
+  },
 ];
 
 /** A request succeeded iff its reply's status is 2xx. */
@@ -152,7 +157,11 @@ export interface RequestParts {
 }
 
 /** Build a request frame; keys whose part is absent (or `undefined`) are not sent. */
-export function requestFrame(stream: string, action: string, parts: RequestParts = {}): RequestFrame {
+export function requestFrame(
+  stream: string,
+  action: string,
+  parts: RequestParts = {},
+): RequestFrame {
   const payload: RequestPayload = { [ACTION]: action };
   if (parts.requestId !== undefined) payload[REQUEST_ID] = parts.requestId;
   if (parts.lookup !== undefined) payload[parts.lookup[0]] = parts.lookup[1];
@@ -202,7 +211,11 @@ export function readServerFrame(frame: unknown): ServerFrame | null {
   if (frame[TYPE] === REPLY) {
     if (typeof payload[RESPONSE_STATUS] !== "number") return null;
     const errors = Array.isArray(payload[ERRORS]) ? payload[ERRORS] : [];
-    return { type: REPLY, stream: str(frame[STREAM]), payload: { ...payload, errors } as ReplyPayload };
+    return {
+      type: REPLY,
+      stream: str(frame[STREAM]),
+      payload: { ...payload, errors } as ReplyPayload,
+    };
   }
   if (frame[TYPE] === EVENT && typeof frame[STREAM] === "string") {
     return { type: EVENT, stream: frame[STREAM], payload: payload as unknown as EventPayload };

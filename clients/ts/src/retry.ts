@@ -25,14 +25,20 @@ export interface BackoffOptions {
 }
 
 /** The wait before retry number `retries` (0-based): exponential, capped, with jitter. */
-export function backoffDelay(retries: number, options: BackoffOptions = {}, random = Math.random): number {
+export function backoffDelay(
+  retries: number,
+  options: BackoffOptions = {},
+  random = Math.random,
+): number {
   const { initialMs = 500, maxMs = 30_000, factor = 2, jitter = 0.2 } = options;
   const base = Math.min(maxMs, initialMs * factor ** retries);
   return Math.round(base * (1 - jitter + jitter * random()));
 }
 
 /** A `retryWait` that sleeps {@link backoffDelay}. */
-export function exponentialBackoff(options: BackoffOptions = {}): (retries: number) => Promise<void> {
+export function exponentialBackoff(
+  options: BackoffOptions = {},
+): (retries: number) => Promise<void> {
   return (retries) => new Promise((resolve) => setTimeout(resolve, backoffDelay(retries, options)));
 }
 

@@ -20,7 +20,14 @@ type Seen = [keyof ConnectionEvents, unknown];
 
 function record(client: Client): Seen[] {
   const seen: Seen[] = [];
-  for (const name of ["connecting", "open", "closed", "reconnecting", "resubscribed", "error"] as const) {
+  for (const name of [
+    "connecting",
+    "open",
+    "closed",
+    "reconnecting",
+    "resubscribed",
+    "error",
+  ] as const) {
     client.on(name, (info) => seen.push([name, info]));
   }
   return seen;
@@ -117,12 +124,23 @@ test("live subscriptions are renewed with their original request_id and data aft
   );
   fake.latest().open();
   const subscribe = fake.latest().last();
-  fake
-    .latest()
-    .reply(subscribe, 201, { request_id: sub.requestId, action: ["update", "delete"], pk: 3, filter: {} });
-  assert.deepEqual(await sub.ready, { request_id: 1, action: ["update", "delete"], pk: 3, filter: {} });
+  fake.latest().reply(subscribe, 201, {
+    request_id: sub.requestId,
+    action: ["update", "delete"],
+    pk: 3,
+    filter: {},
+  });
+  assert.deepEqual(await sub.ready, {
+    request_id: 1,
+    action: ["update", "delete"],
+    pk: 3,
+    filter: {},
+  });
   fake.latest().drop(1012, "service restart");
-  assert.deepEqual(seen.at(-2), ["closed", { code: 1012, reason: "service restart", willReconnect: true }]);
+  assert.deepEqual(seen.at(-2), [
+    "closed",
+    { code: 1012, reason: "service restart", willReconnect: true },
+  ]);
   retry.release();
   await flush();
   const socket = fake.latest();
@@ -167,7 +185,9 @@ test("a renewal the server refuses drops that subscription and says so", async (
   const client = createClient({ url: URL, webSocketImpl: fake.impl, retryWait: retry.wait });
   const seen = record(client);
   const events: unknown[] = [];
-  const sub = client.subscribe("questions", { action: "update", pk: 3 }, (event) => events.push(event));
+  const sub = client.subscribe("questions", { action: "update", pk: 3 }, (event) =>
+    events.push(event),
+  );
   fake.latest().open();
   const subscribe = fake.latest().last();
   fake.latest().reply(subscribe, 201, {});
@@ -176,10 +196,15 @@ test("a renewal the server refuses drops that subscription and says so", async (
   retry.release();
   await flush();
   fake.latest().open();
-  fake.latest().reply(subscribe, 404, null, [{ code: "not_found", message: "Not found.", path: [] }]);
+  fake
+    .latest()
+    .reply(subscribe, 404, null, [{ code: "not_found", message: "Not found.", path: [] }]);
   const [name, info] = seen.at(-1)!;
   assert.equal(name, "error");
-  assert.deepEqual((info as ConnectionEvents["error"]).subscription, { stream: "questions", requestId: 1 });
+  assert.deepEqual((info as ConnectionEvents["error"]).subscription, {
+    stream: "questions",
+    requestId: 1,
+  });
   fake.latest().event(subscribe, "update", 3, {});
   assert.deepEqual(events, []);
   await client.close();
@@ -206,7 +231,11 @@ test("shouldRetry and retryAttempts decide when to give up; what waits then fail
   await flush();
   fake.latest().drop(1006);
   await assert.rejects(queued, ConnectionClosedError);
-  assert.deepEqual(reasons, [1006], "the second drop exceeds retryAttempts before shouldRetry is asked");
+  assert.deepEqual(
+    reasons,
+    [1006],
+    "the second drop exceeds retryAttempts before shouldRetry is asked",
+  );
   assert.deepEqual(seen.at(-1), ["closed", { code: 1006, reason: "", willReconnect: false }]);
   assert.equal(client.state, "idle");
 
@@ -232,10 +261,16 @@ test("close() rejects pending requests, never reconnects, and ends the client", 
   );
   await assert.rejects(sub.ready, ConnectionClosedError);
   assert.equal(client.state, "closed");
-  assert.deepEqual(seen.at(-1), ["closed", { code: 1000, reason: "client closed", willReconnect: false }]);
+  assert.deepEqual(seen.at(-1), [
+    "closed",
+    { code: 1000, reason: "client closed", willReconnect: false },
+  ]);
   assert.deepEqual(retry.calls, []);
   await assert.rejects(client.request("questions", "list"), ConnectionClosedError);
-  await assert.rejects(client.subscribe("questions", {}, () => undefined).ready, ConnectionClosedError);
+  await assert.rejects(
+    client.subscribe("questions", {}, () => undefined).ready,
+    ConnectionClosedError,
+  );
   assert.equal(fake.sockets.length, 1);
   await client.close(); // twice is fine
 });

@@ -37,8 +37,9 @@ interface Payload {
 const CORPUS = new URL("../../../../tests/corpus/frames.json", import.meta.url);
 // The corpus holds one deliberate `NaN` (a frame the server must refuse as not JSON), which
 // JSON.parse refuses too; that case only needs its expected errors.
-const cases = (JSON.parse(readFileSync(CORPUS, "utf8").replace(/: NaN\b/g, ": null")) as { cases: Case[] })
-  .cases;
+const cases = (
+  JSON.parse(readFileSync(CORPUS, "utf8").replace(/: NaN\b/g, ": null")) as { cases: Case[] }
+).cases;
 const valid = cases.filter((item) => item.valid);
 const invalid = cases.filter((item) => !item.valid);
 
@@ -75,11 +76,18 @@ for (const item of valid) {
 
   test(`valid corpus frame ${item.name}: the client sends it, under its own request_id`, async () => {
     const fake = fakeWebSocket();
-    const client = createClient({ url: "ws://api.test/ws/", webSocketImpl: fake.impl, timeoutMs: Infinity });
+    const client = createClient({
+      url: "ws://api.test/ws/",
+      webSocketImpl: fake.impl,
+      timeoutMs: Infinity,
+    });
     const { action, lookup, data } = parts(frame);
     const reply = client.request(frame.stream, action, { ...(lookup ? { lookup } : {}), data });
     fake.latest().open();
-    assert.deepEqual(fake.latest().last(), { ...frame, payload: { ...frame.payload, request_id: 1 } });
+    assert.deepEqual(fake.latest().last(), {
+      ...frame,
+      payload: { ...frame.payload, request_id: 1 },
+    });
     await client.close();
     await assert.rejects(reply, ConnectionClosedError);
   });

@@ -84,7 +84,11 @@ export class FakeSocket implements WebSocketLike {
 }
 
 /** A WebSocket class recording every socket it makes. */
-export function fakeWebSocket(): { impl: WebSocketConstructor; sockets: FakeSocket[]; latest(): FakeSocket } {
+export function fakeWebSocket(): {
+  impl: WebSocketConstructor;
+  sockets: FakeSocket[];
+  latest(): FakeSocket;
+} {
   const sockets: FakeSocket[] = [];
   class Recorded extends FakeSocket {
     constructor(url: string) {

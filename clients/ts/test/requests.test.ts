@@ -3,7 +3,12 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { createClient, RequestTimeoutError, TypedwsError, type ConnectionEvents } from "../src/index.js";
+import {
+  createClient,
+  RequestTimeoutError,
+  TypedwsError,
+  type ConnectionEvents,
+} from "../src/index.js";
 import { fakeWebSocket, flush } from "./fake.js";
 
 const URL = "ws://api.test/ws/";
@@ -37,7 +42,10 @@ test("requests made while connecting are queued and sent in order once open", as
     stream: "questions",
     payload: { action: "create", request_id: 1, data: { question_text: "a" } },
   });
-  assert.deepEqual(retrieve, { stream: "questions", payload: { action: "retrieve", request_id: 2, pk: 7 } });
+  assert.deepEqual(retrieve, {
+    stream: "questions",
+    payload: { action: "retrieve", request_id: 2, pk: 7 },
+  });
   socket.reply(create!, 201, { id: 1 });
   socket.reply(retrieve!, 200, { id: 7 });
   assert.deepEqual(await Promise.all([first, second]), [{ id: 1 }, { id: 7 }]);
@@ -46,7 +54,9 @@ test("requests made while connecting are queued and sent in order once open", as
 test("replies are matched by request_id, whatever their order", async () => {
   const fake = fakeWebSocket();
   const client = createClient({ url: URL, webSocketImpl: fake.impl });
-  const calls = [1, 2, 3].map((pk) => client.request("questions", "retrieve", { lookup: ["pk", pk] }));
+  const calls = [1, 2, 3].map((pk) =>
+    client.request("questions", "retrieve", { lookup: ["pk", pk] }),
+  );
   const socket = fake.latest();
   socket.open();
   const frames = socket.frames();
@@ -61,7 +71,11 @@ test("replies are matched by request_id, whatever their order", async () => {
 test("a custom generateRequestId names the requests", async () => {
   const fake = fakeWebSocket();
   let n = 0;
-  const client = createClient({ url: URL, webSocketImpl: fake.impl, generateRequestId: () => `req-${++n}` });
+  const client = createClient({
+    url: URL,
+    webSocketImpl: fake.impl,
+    generateRequestId: () => `req-${++n}`,
+  });
   const reply = client.request("questions", "list");
   fake.latest().open();
   assert.equal((fake.latest().last()["payload"] as { request_id: string }).request_id, "req-1");
@@ -76,7 +90,11 @@ test("a non-2xx reply rejects with a TypedwsError carrying the status and the er
   const socket = fake.latest();
   socket.open();
   const errors = [
-    { code: "blank", message: "This field may not be blank.", path: ["payload", "data", "question_text"] },
+    {
+      code: "blank",
+      message: "This field may not be blank.",
+      path: ["payload", "data", "question_text"],
+    },
   ];
   socket.reply(socket.last(), 400, null, errors);
   const error = await reply.then(
@@ -207,11 +225,25 @@ test("the global WebSocket is the default implementation", async () => {
 test("protocol.ts names the vocabulary of typedws/protocol.py", async () => {
   const protocol = await import("../src/protocol.js");
   assert.deepEqual(
-    [protocol.TYPE, protocol.STREAM, protocol.PAYLOAD, protocol.ACTION, protocol.REQUEST_ID, protocol.DATA],
+    [
+      protocol.TYPE,
+      protocol.STREAM,
+      protocol.PAYLOAD,
+      protocol.ACTION,
+      protocol.REQUEST_ID,
+      protocol.DATA,
+    ],
     ["type", "stream", "payload", "action", "request_id", "data"],
   );
   assert.deepEqual(
-    [protocol.RESPONSE_STATUS, protocol.ERRORS, protocol.REPLY, protocol.EVENT, protocol.PK, protocol.MODEL],
+    [
+      protocol.RESPONSE_STATUS,
+      protocol.ERRORS,
+      protocol.REPLY,
+      protocol.EVENT,
+      protocol.PK,
+      protocol.MODEL,
+    ],
     ["response_status", "errors", "reply", "event", "pk", "model"],
   );
   assert.deepEqual(protocol.EVENT_ACTIONS, ["create", "update", "delete"]);
