@@ -7,7 +7,9 @@ futures, typed errors) and with a raw ``websockets`` baseline that sends the sam
 one connection and matches replies by ``request_id`` with the least code that can (``json``
 only). Both keep ``--concurrency`` requests in flight. What is compared is this process's CPU
 time per request (``time.process_time()``: user + system of this process only, so the server's
-work is excluded); requests per second are shown too, but the server bounds them::
+work is excluded), beside the server process's CPU per request over the same window (from
+``/proc``, when this script started the server); requests per second are shown too, but the
+server bounds them::
 
     .venv/bin/python bench/client_py.py [--requests 4000] [--concurrency 16] [--url ws://...]
 """
@@ -45,6 +47,9 @@ WORKLOADS = ("retrieve", "list", "create")
 Request = Callable[[int], Awaitable[object]]
 
 
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
 @dataclass
 class Result:
     workload: str
@@ -52,10 +57,24 @@ class Result:
     requests: int
     wall: float
     cpu: float
+    server_cpu: float
 
     @property
     def cpu_us_per_request(self) -> float:
         return self.cpu / self.requests * 1e6
+
+    @property
+    def server_cpu_us_per_request(self) -> float:
+        return self.server_cpu / self.requests * 1e6
+
+
+def process_cpu_seconds(pid: int | None) -> float:
+    """User + system CPU seconds of a running process, from ``/proc`` (0 for no process)."""
+    if pid is None:
+        return 0.0
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    # After the command name: utime and stime are the 12th and 13th fields.
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
 
 def free_port() -> int:
@@ -66,11 +85,12 @@ def free_port() -> int:
 
 
 @contextmanager
-def demo_server(workdir: Path) -> Iterator[str]:
-    """The demo under one uvicorn worker on a free port; its WebSocket URL."""
+def demo_server(workdir: Path) -> Iterator[tuple[str, int]]:
+    """The demo under one uvicorn worker on a free port, DEBUG off; its WebSocket URL and pid."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "demo.settings",
+        "DJANGO_DEBUG": "0",
         "DATABASE_URL": f"sqlite:///{workdir / 'db.sqlite3'}",
         "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
     }
@@ -83,7 +103,7 @@ def demo_server(workdir: Path) -> Iterator[str]:
         server = subprocess.Popen(command, cwd=EXAMPLE, env=env, stdout=log, stderr=log)
     try:
         wait_for(url, server)
-        yield url
+        yield url, server.pid
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -173,20 +193,27 @@ def raw_requests(raw: RawClient, pks: list[int]) -> dict[str, Request]:
     return {"retrieve": retrieve, "list": list_page, "create": create}
 
 
-async def measure(request: Request, total: int, concurrency: int) -> tuple[float, float]:
-    """Wall and process CPU seconds for ``total`` requests, ``concurrency`` in flight."""
+async def measure(
+    request: Request, total: int, concurrency: int, server: int | None
+) -> tuple[float, float, float]:
+    """Wall, this process's CPU and the server's CPU seconds for ``total`` requests,
+    ``concurrency`` in flight."""
     counter = itertools.count()
 
     async def worker() -> None:
         while (n := next(counter)) < total:
             await request(n)
 
+    server_cpu = process_cpu_seconds(server)
     wall, cpu = time.perf_counter(), time.process_time()
     await asyncio.gather(*(worker() for _ in range(concurrency)))
-    return time.perf_counter() - wall, time.process_time() - cpu
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    return wall, cpu, process_cpu_seconds(server) - server_cpu
 
 
-async def run(url: str, workdir: Path, total: int, concurrency: int) -> list[Result]:
+async def run(
+    url: str, workdir: Path, total: int, concurrency: int, server: int | None
+) -> list[Result]:
     client = load_client(workdir)
     results = []
     # The same socket options for both: no permessage-deflate, whose cost is not the client's.
@@ -206,9 +233,11 @@ async def run(url: str, workdir: Path, total: int, concurrency: int) -> list[Res
             for workload in WORKLOADS:
                 for name, requests in kinds.items():
                     # A warm-up round: imports, validators and the server's caches.
-                    await measure(requests[workload], concurrency * 10, concurrency)
-                    wall, cpu = await measure(requests[workload], total, concurrency)
-                    results.append(Result(workload, name, total, wall, cpu))
+                    await measure(requests[workload], concurrency * 10, concurrency, server)
+                    wall, cpu, server_cpu = await measure(
+                        requests[workload], total, concurrency, server
+                    )
+                    results.append(Result(workload, name, total, wall, cpu, server_cpu))
             raw.reader.cancel()
     return results
 
@@ -216,14 +245,21 @@ async def run(url: str, workdir: Path, total: int, concurrency: int) -> list[Res
 def table(results: list[Result]) -> str:
     raw = {r.workload: r for r in results if r.client == "raw websockets"}
     lines = [
-        "| workload | client | requests | req/s | client CPU µs/request | vs raw |",
-        "|---|---|---:|---:|---:|---:|",
+        "| workload | client | requests | req/s | client CPU µs/request | vs raw "
+        "| server CPU µs/request | client/server |",
+        "|---|---|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         ratio = r.cpu_us_per_request / raw[r.workload].cpu_us_per_request
+        server = (
+            f"{r.server_cpu_us_per_request:,.0f} | "
+            f"{r.cpu_us_per_request / r.server_cpu_us_per_request:.2f}"
+            if r.server_cpu
+            else "— | —"
+        )
         lines.append(
             f"| {r.workload} | {r.client} | {r.requests} | {r.requests / r.wall:,.0f} "
-            f"| {r.cpu_us_per_request:,.0f} | {ratio:.2f}x |"
+            f"| {r.cpu_us_per_request:,.0f} | {ratio:.2f}x | {server} |"
         )
     return "\n".join(lines)
 
@@ -237,10 +273,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="typedws-bench-") as directory:
         workdir = Path(directory)
         if args.url:
-            results = asyncio.run(run(args.url, workdir, args.requests, args.concurrency))
+            # Another process's server: its CPU is not ours to read.
+            results = asyncio.run(run(args.url, workdir, args.requests, args.concurrency, None))
         else:
-            with demo_server(workdir) as url:
-                results = asyncio.run(run(url, workdir, args.requests, args.concurrency))
+            with demo_server(workdir) as (url, pid):
+                results = asyncio.run(run(url, workdir, args.requests, args.concurrency, pid))
     print(table(results))
 
 
