@@ -7,6 +7,9 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
 
@@ -20,7 +23,9 @@ from tests.e2e.wsclient import origin_of
 __all__ = [
     "EXAMPLE_DIR",
     "REPO_ROOT",
+    "RestartableServer",
     "free_port",
+    "restartable_server",
     "run_manage",
     "server_env",
     "start_server",
@@ -138,3 +143,37 @@ def stop(process: subprocess.Popen[bytes]) -> None:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@dataclass
+class RestartableServer:
+    """A demo server process whose database outlives it: ``restart()`` serves the same SQLite
+    file on the same port, for clients that must reconnect to it."""
+
+    env: dict[str, str]
+    log: Path
+    process: subprocess.Popen[bytes]
+    url: str
+
+    @property
+    def port(self) -> int:
+        return int(self.url.split(":")[2].split("/")[0])
+
+    def restart(self) -> None:
+        stop(self.process)
+        self.process, url = start_server(self.env, self.log, port=self.port)
+        assert url == self.url
+
+
+@contextmanager
+def restartable_server(workdir: Path) -> Iterator[RestartableServer]:
+    """The demo, migrated into a fresh SQLite file in ``workdir``, served until the end."""
+    env = server_env(f"sqlite:///{workdir / 'db.sqlite3'}")
+    run_manage(env, "migrate", "--noinput")
+    log = workdir / "server.log"
+    process, url = start_server(env, log)
+    server = RestartableServer(env, log, process, url)
+    try:
+        yield server
+    finally:
+        stop(server.process)

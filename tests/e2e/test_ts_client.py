@@ -14,14 +14,13 @@ import copy
 import json
 import subprocess
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.codegen.tsc import install_runtime, node, run_tsc, write_tsconfig
-from tests.e2e.servers import run_manage, server_env, start_server, stop
+from tests.e2e.servers import RestartableServer, restartable_server
 from typedws_codegen.contract import load_document, read_contract
 from typedws_codegen.typescript import generate
 
@@ -30,24 +29,6 @@ pytestmark = pytest.mark.e2e
 SCRIPTS = Path(__file__).resolve().parent / "ts_client"
 # The scripts have their own timeouts (60 s, 30 s); this one only catches a node that hangs.
 NODE_TIMEOUT = 120.0
-
-
-@dataclass
-class Server:
-    env: dict[str, str]
-    log: Path
-    process: subprocess.Popen[bytes]
-    url: str
-
-    @property
-    def port(self) -> int:
-        return int(self.url.split(":")[2].split("/")[0])
-
-    def restart(self) -> None:
-        """Stop the process and serve the same SQLite file on the same port again."""
-        stop(self.process)
-        self.process, url = start_server(self.env, self.log, port=self.port)
-        assert url == self.url
 
 
 def document_of(ws_url: str) -> dict[str, Any]:
@@ -70,22 +51,14 @@ def older(document: dict[str, Any]) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RestartableServer]:
     """A demo server of this module's own, with a fresh database: this module restarts it."""
-    workdir = tmp_path_factory.mktemp("ts-client-server")
-    env = server_env(f"sqlite:///{workdir / 'db.sqlite3'}")
-    run_manage(env, "migrate", "--noinput")
-    log = workdir / "server.log"
-    process, url = start_server(env, log)
-    server = Server(env, log, process, url)
-    try:
-        yield server
-    finally:
-        stop(server.process)
+    with restartable_server(tmp_path_factory.mktemp("ts-client-server")) as running:
+        yield running
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory, server: Server) -> Path:
+def built(tmp_path_factory: pytest.TempPathFactory, server: RestartableServer) -> Path:
     """Both clients generated and compiled with the scenarios, ready for ``node``."""
     root = tmp_path_factory.mktemp("ts-client-build")
     install_runtime(root)
@@ -108,7 +81,7 @@ def built(tmp_path_factory: pytest.TempPathFactory, server: Server) -> Path:
 
 
 @pytest.fixture(scope="module")
-def result(built: Path, server: Server) -> dict[str, Any]:
+def result(built: Path, server: RestartableServer) -> dict[str, Any]:
     stderr = built / "scenario.stderr"
     with stderr.open("w") as errors:
         process = subprocess.Popen(
