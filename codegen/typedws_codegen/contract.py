@@ -151,15 +151,19 @@ def read_contract(document: Mapping[str, Any]) -> Contract:
     reader = _Reader(document)
     streams: dict[str, list[Action]] = {}
     events: dict[str, str] = {}
-    for operation in document.get("operations", {}).values():
+    for key, operation in document.get("operations", {}).items():
         meta = operation.get("x-typedws")
         if not isinstance(meta, dict):
             continue
-        stream = meta["stream"]
-        if meta.get("events"):
-            events[stream] = reader.event(stream, operation)
-        else:
-            streams.setdefault(stream, []).append(reader.action(meta, operation))
+        try:
+            stream = meta["stream"]
+            if meta.get("events"):
+                events[stream] = reader.event(stream, operation)
+            else:
+                streams.setdefault(stream, []).append(reader.action(meta, operation))
+        except (KeyError, IndexError, TypeError, AttributeError) as exc:
+            # A hand-edited or truncated document: name the operation, not a traceback.
+            raise ContractError(f"Operation {key!r} is malformed ({exc!r}).") from exc
     if not streams:
         raise ContractError("The document has no typedws operations (x-typedws).")
     info = document.get("info", {})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -107,6 +108,14 @@ def test_not_a_typedws_document(tmp_path: Path, document: object, message: str) 
 def test_missing_file_is_a_contract_error(tmp_path: Path) -> None:
     with pytest.raises(ContractError, match="Cannot read"):
         load_contract(str(tmp_path / "absent.json"))
+
+
+def test_a_malformed_operation_is_named() -> None:
+    document = json.loads(DEMO.read_text())
+    del document["operations"]["questions.create"]["reply"]
+    malformed = re.escape("'questions.create' is malformed (KeyError('reply')).")
+    with pytest.raises(ContractError, match=malformed):
+        read_contract(document)
 
 
 def test_a_dangling_reference_is_named() -> None:
