@@ -34,6 +34,21 @@ HttpMethod = Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 F = TypeVar("F", bound=Callable[..., Any])
 
+# How DRF knows each built-in action: the viewset method serving it and the HTTP method its
+# permissions see. Subscriptions only read, so permissions see them as GET.
+_DRF_NAMES: dict[str, tuple[str, HttpMethod]] = {
+    "create": ("create", "POST"),
+    "retrieve": ("retrieve", "GET"),
+    "update": ("update", "PUT"),
+    "patch": ("partial_update", "PATCH"),
+    "list": ("list", "GET"),
+    "delete": ("destroy", "DELETE"),
+    "subscribe": ("subscribe", "GET"),
+    "unsubscribe": ("unsubscribe", "GET"),
+    "subscribe_instance": ("subscribe_instance", "GET"),
+    "unsubscribe_instance": ("unsubscribe_instance", "GET"),
+}
+
 
 @dataclass(frozen=True, slots=True)
 class ActionSpec:
@@ -113,13 +128,15 @@ def collect_actions(cls: type[Any]) -> dict[str, ActionSpec]:
     """The actions ``cls`` serves, keyed by wire name, in a stable order."""
     specs: dict[str, ActionSpec] = {}
     for standard in STANDARD_ACTIONS:
-        method = getattr(cls, standard.method_name, None)
+        method_name, http_method = _DRF_NAMES[standard.name]
+        method = getattr(cls, method_name, None)
         if callable(method):
             specs[standard.name] = ActionSpec(
                 name=standard.name,
-                method_name=standard.method_name,
+                method_name=method_name,
                 detail=standard.detail,
-                http_method=standard.http_method,
+                http_method=http_method,
+                status=standard.status,
                 description=inspect.getdoc(method),
             )
     for name, member in inspect.getmembers(cls, callable):

@@ -21,7 +21,7 @@ and, after a ``subscribe``, an event (server to client, no request)::
 from __future__ import annotations
 
 import json
-from typing import Any, Final, Literal, NamedTuple, TypedDict
+from typing import Any, Final, NamedTuple, TypedDict
 
 import pydantic_core
 from rest_framework.utils.encoders import JSONEncoder
@@ -102,29 +102,50 @@ class ErrorCode:
 
 
 class StandardAction(NamedTuple):
-    """A built-in action: its wire name, the DRF viewset method serving it, whether it targets
-    one object, and the HTTP method DRF permissions see."""
+    """A built-in action as the wire knows it: its name, whether it targets one object (the
+    lookup key sits in the payload), the ``response_status`` of its success, and the one-line
+    summary the contract and the generated clients show."""
 
     name: str
-    method_name: str
     detail: bool
-    http_method: Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
+    status: int
+    summary: str
 
 
 STANDARD_ACTIONS: Final = (
-    StandardAction("create", "create", False, "POST"),
-    StandardAction("retrieve", "retrieve", True, "GET"),
-    StandardAction("update", "update", True, "PUT"),
-    StandardAction("patch", "partial_update", True, "PATCH"),
-    StandardAction("list", "list", False, "GET"),
-    StandardAction("delete", "destroy", True, "DELETE"),
-    # Subscriptions read: permissions see them as GET. The ``_instance`` aliases are
-    # djangochannelsrestframework's, with the object's pk in the payload.
-    StandardAction("subscribe", "subscribe", False, "GET"),
-    StandardAction("unsubscribe", "unsubscribe", False, "GET"),
-    StandardAction("subscribe_instance", "subscribe_instance", True, "GET"),
-    StandardAction("unsubscribe_instance", "unsubscribe_instance", True, "GET"),
+    StandardAction("create", False, 201, "Create an object."),
+    StandardAction("retrieve", True, 200, "Read one object."),
+    StandardAction("update", True, 200, "Replace one object's writable fields."),
+    StandardAction("patch", True, 200, "Change some of one object's fields."),
+    StandardAction("list", False, 200, "Read a page of objects, filtered and ordered."),
+    StandardAction("delete", True, 204, "Delete one object."),
+    # The ``_instance`` aliases are djangochannelsrestframework's, with the pk in the payload.
+    StandardAction(
+        "subscribe", False, 201, "Receive an event for each change of the objects you may see."
+    ),
+    StandardAction(
+        "unsubscribe",
+        False,
+        200,
+        "Stop one subscription (by its request_id), or all of this stream's.",
+    ),
+    StandardAction(
+        "subscribe_instance",
+        True,
+        201,
+        "Subscribe to one object's updates and deletion (DCRF's shape).",
+    ),
+    StandardAction(
+        "unsubscribe_instance",
+        True,
+        204,
+        "Stop the subscribe_instance subscriptions to one object.",
+    ),
 )
+
+# What the contract says of actions the table does not name.
+CUSTOM_ACTION_SUMMARY: Final = "A custom action."
+CUSTOM_DETAIL_ACTION_SUMMARY: Final = "A custom action on one object."
 
 
 def error_item(code: str, message: str, path: Path) -> ErrorItem:

@@ -14,6 +14,12 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from typedws.protocol import (
+    CUSTOM_ACTION_SUMMARY,
+    CUSTOM_DETAIL_ACTION_SUMMARY,
+    STANDARD_ACTIONS,
+)
+
 from .components import Components, own_docstring
 from .examples import example
 from .fields import Schema
@@ -219,19 +225,8 @@ def _channel_message(name: str) -> dict[str, str]:
     return {"$ref": f"#/channels/{CHANNEL}/messages/{name}"}
 
 
-_SUMMARIES = {
-    "create": "Create an object.",
-    "retrieve": "Read one object.",
-    "update": "Replace one object's writable fields.",
-    "patch": "Change some of one object's fields.",
-    "list": "Read a page of objects, filtered and ordered.",
-    "delete": "Delete one object.",
-    "subscribe": "Receive an event for each change of the objects you may see.",
-    "unsubscribe": "Stop one subscription (by its request_id), or all of this stream's.",
-    "subscribe_instance": "Subscribe to one object's updates and deletion (DCRF's shape).",
-    "unsubscribe_instance": "Stop the subscribe_instance subscriptions to one object.",
-}
+_SUMMARIES = {standard.name: standard.summary for standard in STANDARD_ACTIONS}
 
 
 def _summary(name: str, detail: bool) -> str:
-    return _SUMMARIES.get(name, "A custom action on one object." if detail else "A custom action.")
+    return _SUMMARIES.get(name, CUSTOM_DETAIL_ACTION_SUMMARY if detail else CUSTOM_ACTION_SUMMARY)

@@ -12,7 +12,7 @@ import warnings
 from dataclasses import dataclass
 from typing import Any
 
-from rest_framework import serializers, status
+from rest_framework import serializers
 
 from typedws.actions import ActionSpec
 from typedws.generics import GenericBinding
@@ -27,6 +27,7 @@ from typedws.protocol import (
     REPLY,
     REQUEST_ID,
     RESPONSE_STATUS,
+    STANDARD_ACTIONS,
     STREAM,
     TYPE,
 )
@@ -37,7 +38,6 @@ from .fields import Schema
 
 __all__ = ["ActionSchemas", "action_schemas", "event_data", "pascal", "protocol_schemas"]
 
-_SUCCESS = {"create": status.HTTP_201_CREATED, "delete": status.HTTP_204_NO_CONTENT}
 _EMPTY_OBJECT: Schema = {"type": "object", "properties": {}, "additionalProperties": False}
 
 
@@ -304,13 +304,13 @@ def _reply_frame(stream: str, view: Any, spec: ActionSpec, components: Component
     }
 
 
+_STANDARD = frozenset(standard.name for standard in STANDARD_ACTIONS)
+
+
 def _success_status(spec: ActionSpec) -> Schema:
-    if spec.custom:
+    if spec.custom or spec.name in _STANDARD:
         return {"const": spec.status}
-    if spec.name in subscriptions.SUBSCRIPTION_ACTIONS:
-        return subscriptions.success_status(spec)
-    if spec.name in ("create", "retrieve", "update", "patch", "list", "delete"):
-        return {"const": _SUCCESS.get(spec.name, status.HTTP_200_OK)}
+    # A ported DRF ``@action`` returns a ``Response`` of its own choosing.
     return {"type": "integer", "minimum": 200, "maximum": 299}
 
 

@@ -44,7 +44,6 @@ __all__ = [
     "events",
     "reply_data",
     "request_data",
-    "success_status",
 ]
 
 SUBSCRIPTION_ACTIONS: Final = frozenset(
@@ -53,12 +52,6 @@ SUBSCRIPTION_ACTIONS: Final = frozenset(
 EVENT_ACTION: Final = "EventAction"
 _KEY: Final[Schema] = {"type": ["string", "integer"]}
 _SCALAR: Final[Schema] = {"type": ["string", "number", "boolean", "null"]}
-_STATUS: Final = {
-    "subscribe": status.HTTP_201_CREATED,
-    "subscribe_instance": status.HTTP_201_CREATED,
-    "unsubscribe": status.HTTP_200_OK,
-    "unsubscribe_instance": status.HTTP_204_NO_CONTENT,
-}
 
 
 def request_data(stream: str, view: Any, spec: ActionSpec, components: Components) -> Schema:
@@ -100,10 +93,6 @@ def _subscribe_data(stream: str, binding: type[Any], components: Components) -> 
 
 
 _PK = "Only this object (its primary key); events echo it with the JSON type sent."
-
-
-def success_status(spec: ActionSpec) -> Schema:
-    return {"const": _STATUS[spec.name]}
 
 
 def reply_data(spec: ActionSpec, components: Components) -> Schema:
