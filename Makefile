@@ -34,6 +34,7 @@ test: install lint typecheck test-ts pytest
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 typecheck: install
 	$(BIN)/mypy typedws codegen/typedws_codegen example tests

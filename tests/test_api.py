@@ -29,7 +29,7 @@ def test_streams_and_actions() -> None:
     served = api.register(ChoiceViewSet, stream="choices")
     assert list(api.bindings) == ["questions", "choices"]
     assert api.bindings["choices"] is served
-    assert list(api.routes["questions"].actions) == [
+    assert list(api.contract.routes["questions"].actions) == [
         "create",
         "retrieve",
         "update",
@@ -43,7 +43,7 @@ def test_streams_and_actions() -> None:
         "echo",
         "unanswered",
     ]
-    assert list(api.routes["choices"].actions) == [
+    assert list(api.contract.routes["choices"].actions) == [
         "create",
         "retrieve",
         "update",
@@ -52,21 +52,21 @@ def test_streams_and_actions() -> None:
         "delete",
         "vote",
     ]
-    vote = api.routes["choices"].actions["vote"]
+    vote = api.contract.routes["choices"].actions["vote"]
     assert (vote.detail, vote.http_method, vote.safe, vote.description) == (
         True,
         "POST",
         False,
         "Add one vote.",
     )
-    echo = api.routes["questions"].actions["echo"]
+    echo = api.contract.routes["questions"].actions["echo"]
     assert (echo.is_async, echo.custom, echo.http_method) == (True, True, "GET")
 
 
 def test_a_ported_viewset_serves_subscriptions_when_asked() -> None:
     api = API()
     served = api.register(ChoiceViewSet, stream="choices", subscriptions=True)
-    actions = api.routes["choices"].actions
+    actions = api.contract.routes["choices"].actions
     assert [name for name in actions if "subscribe" in name] == [
         "subscribe",
         "unsubscribe",

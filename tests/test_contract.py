@@ -20,9 +20,9 @@ from rest_framework import serializers
 
 from tests.schema_helpers import reference_valid, runtime_valid
 from typedws import API, GenericBinding, action
+from typedws.api import get_api
 from typedws.schema import Document
 from typedws.schema.checks import check_document
-from typedws.schema.export import get_api
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 PARSER_DIR = Path(__file__).parent / "asyncapi"

@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
 
 from tests.schema_helpers import inline, reference_valid, runtime_valid
+from typedws.api import get_api
 from typedws.schema import Document
-from typedws.schema.export import get_api
 
 
 @cache

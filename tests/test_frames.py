@@ -13,7 +13,8 @@ from django.test import override_settings
 
 from polls.models import Question
 from typedws.errors import FrameError
-from typedws.frames import Route, parse_frame
+from typedws.frames import parse_frame
+from typedws.schema.contract import Route
 from typedws.testing import APICommunicator
 
 MiB = 1024 * 1024
@@ -22,7 +23,7 @@ MiB = 1024 * 1024
 def routes() -> Mapping[str, Route]:
     from tests.api import api
 
-    return api.routes
+    return api.contract.routes
 
 
 def frame(payload: Any, stream: Any = "questions") -> str:

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from tests.schema_helpers import reference_valid, runtime_valid
+from typedws.api import get_api
 from typedws.schema import Document
-from typedws.schema.export import get_api
 
 
 @pytest.fixture(scope="module")

@@ -20,7 +20,7 @@ def parse(action: str, data: Any = None, stream: str = "questions", **payload: A
     body: dict[str, Any] = {"action": action, "request_id": "s1", **payload}
     if data is not None:
         body["data"] = data
-    return parse_frame(json.dumps({"stream": stream, "payload": body}), api.routes, 10_000)
+    return parse_frame(json.dumps({"stream": stream, "payload": body}), api.contract.routes, 10_000)
 
 
 @pytest.mark.parametrize(

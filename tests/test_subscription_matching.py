@@ -7,8 +7,9 @@ from typing import Any
 import pytest
 
 from polls.bindings import QuestionBinding
+from typedws.encoding import dumps
 from typedws.protocol import encode, event
-from typedws.subscriptions.events import dcrf_event_text, dumps, event_text
+from typedws.subscriptions.events import dcrf_frame, event_frame
 from typedws.subscriptions.matching import Subscription, seen_as
 
 EVERYTHING = frozenset({"create", "update", "delete"})
@@ -79,14 +80,14 @@ def test_event_text_equals_the_protocol_encoding(raw_pk: Any) -> None:
             pk=None if named is None else 1,
             raw_pk=named,
         )
-        text = event_text(sub, "update", dumps(1), dumps(data), dumps("polls.question"))
+        text = event_frame(sub, "update", dumps(1), dumps(data), dumps("polls.question"))
         expected = event(
             "questions", "update", 1 if named is None else raw_pk, data, "polls.question", "s-ü"
         )
         assert text == encode(expected)
 
 
-def test_dcrf_event_text() -> None:
+def test_dcrf_frame() -> None:
     sub = Subscription(
         stream="questions",
         binding=QuestionBinding,
@@ -96,8 +97,8 @@ def test_dcrf_event_text() -> None:
         raw_pk="1",
         dcrf=True,
     )
-    update = dcrf_event_text(sub, "update", {"id": 1})
-    delete = dcrf_event_text(sub, "delete", None)
+    update = dcrf_frame(sub, "update", {"id": 1})
+    delete = dcrf_frame(sub, "delete", None)
     assert update == encode(
         {
             "type": "event",

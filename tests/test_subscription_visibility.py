@@ -19,7 +19,7 @@ from polls.serializers import QuestionSerializer
 from tests.conftest import Connect
 from tests.subscribing import delete, question, save, write
 from tests.testapp.models import Note
-from typedws.subscriptions import visibility
+from typedws.subscriptions import hub, visibility
 from typedws.testing import APICommunicator
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -54,7 +54,7 @@ def reader_queries(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         with connection.execute_wrapper(record):
             return compute(*args)
 
-    monkeypatch.setattr(visibility, "_compute_sync", database_sync_to_async(counting))
+    monkeypatch.setattr(hub, "_compute_sync", database_sync_to_async(counting))
     return queries
 
 

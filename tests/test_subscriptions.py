@@ -12,7 +12,7 @@ from polls.models import Choice, Question
 from polls.serializers import QuestionSerializer
 from tests.conftest import Connect
 from tests.subscribing import choice, delete, group_members, question, save, write
-from typedws.subscriptions.visibility import local_subscribers
+from typedws.subscriptions.hub import local_subscribers
 from typedws.testing import APICommunicator
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -19,16 +19,16 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
-from typing import Any, Literal, TypeVar
+from typing import Any, Final, Literal, TypeVar
 
 from rest_framework import status as http_status
 from rest_framework.serializers import BaseSerializer
 
 from .protocol import STANDARD_ACTIONS
 
-__all__ = ["ActionSpec", "action", "collect_actions"]
+__all__ = ["RETRIEVE", "ActionSpec", "action", "collect_actions"]
 
 HttpMethod = Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -79,6 +79,11 @@ class ActionSpec:
         return self.http_method in SAFE_METHODS
 
 
+RETRIEVE: Final = ActionSpec("retrieve", "retrieve", True, "GET")
+"""How a binding is set up to show one object: to describe events, and to decide and render
+what a subscriber may see."""
+
+
 def action(
     *,
     detail: bool,
@@ -96,25 +101,22 @@ def action(
     ``data`` and ``status_code`` are sent), or any other value: that value is serialized with
     ``response_serializer`` when given (as a list with ``many=True``) and sent with ``status``.
     ``request_serializer`` is what ``self.get_serializer()`` returns while the action runs;
-    both serializers describe the action in the typed contract. ``method`` is the HTTP method
-    DRF permissions see (``IsAuthenticatedOrReadOnly`` lets anyone run a ``"GET"`` action).
-    Further keyword arguments are set on the binding instance, as DRF's ``@action`` does
-    (``permission_classes=[...]``).
+    both describe the action in the contract. ``method`` is the HTTP method DRF permissions see
+    (``IsAuthenticatedOrReadOnly`` lets anyone run a ``"GET"`` action). Further keyword
+    arguments are set on the binding instance, as DRF's ``@action`` does.
     """
     if request_serializer is not None:
         initkwargs.setdefault("serializer_class", request_serializer)
 
+    declared = ActionSpec(
+        "", "", detail, method, True, status, request_serializer, response_serializer, many
+    )
+
     def decorator(func: F) -> F:
-        func.typedws_action = ActionSpec(  # type: ignore[attr-defined]
+        func.typedws_action = replace(  # type: ignore[attr-defined]
+            declared,
             name=func.__name__,
             method_name=func.__name__,
-            detail=detail,
-            http_method=method,
-            custom=True,
-            status=status,
-            request_serializer=request_serializer,
-            response_serializer=response_serializer,
-            many=many,
             is_async=inspect.iscoroutinefunction(func),
             initkwargs=MappingProxyType(dict(initkwargs)),
             description=inspect.getdoc(func),

@@ -17,32 +17,35 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.module_loading import import_string
 from rest_framework.viewsets import GenericViewSet
 
 from .bindings import binding_for_viewset
-from .frames import Route
+from .consumer import APIConsumer
 from .generics import GenericBinding
-from .validation import FrameValidator, envelope_only
+from .schema.contract import Contract, build_contract
+from .schema.document import Document, build_document
+from .settings import typedws_settings
 
-if TYPE_CHECKING:
-    from .schema import Document
-
-__all__ = ["API"]
+__all__ = ["API", "get_api"]
 
 # Stream names become operation ids and generated method names.
 _STREAM_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
 
 
 class API:
-    """A registry of bindings, one per stream, served by one consumer class.
+    """A registry of bindings, one per stream, as DRF's ``Router`` is of viewsets.
 
     ``path`` is where the socket is routed (it names the channel in the AsyncAPI document);
     ``title``, ``version`` and ``description`` describe the API there. ``validate=False``
     turns off the contract's checks of ``data`` (the envelope is still checked), for a
     migration from a protocol that accepted anything.
+
+    Registering only stores; the schema layer compiles the registry into one
+    :class:`~typedws.schema.contract.Contract` on first use (:attr:`contract`).
     """
 
     def __init__(
@@ -60,7 +63,7 @@ class API:
         self.description = description
         self.validate = validate
         self._bindings: dict[str, type[GenericBinding[Any]]] = {}
-        self._routes: dict[str, Route] | None = None
+        self._contract: Contract | None = None
 
     @property
     def bindings(self) -> Mapping[str, type[GenericBinding[Any]]]:
@@ -68,32 +71,15 @@ class API:
         return self._bindings
 
     @property
-    def routes(self) -> Mapping[str, Route]:
-        """Each stream's actions and frame validators, compiled from the contract once."""
-        if self._routes is None:
-            self._routes = self._build_routes()
-        return self._routes
+    def contract(self) -> Contract:
+        """Every stream, action, schema and validator of this API, compiled once."""
+        if self._contract is None:
+            self._contract = build_contract(self._bindings, validate=self.validate)
+        return self._contract
 
     def document(self, *, host: str = "localhost:8000", protocol: str = "ws") -> Document:
         """The AsyncAPI document of this API (see :func:`typedws.schema.build_document`)."""
-        from .schema import build_document
-
         return build_document(self, host=host, protocol=protocol)
-
-    def _build_routes(self) -> dict[str, Route]:
-        document = self.document()
-        definitions = document.schemas
-        routes: dict[str, Route] = {}
-        for stream, binding in self._bindings.items():
-            actions = binding.get_actions()
-            validators = {}
-            for name in actions:
-                schema = definitions[document.actions[stream, name].request]
-                if not self.validate:
-                    schema = envelope_only(schema)
-                validators[name] = FrameValidator(schema, definitions)
-            routes[stream] = Route(actions, binding.get_lookup_key(), validators)
-        return routes
 
     def register(
         self,
@@ -138,7 +124,7 @@ class API:
             )
         _check_binding(binding)
         self._bindings[stream] = binding
-        self._routes = None
+        self._contract = None
 
     def as_asgi(self) -> Any:
         """The ASGI application serving this API: route it under a WebSocket path.
@@ -146,10 +132,23 @@ class API:
         Builds the contract and its validators now, so that a binding the contract cannot
         describe fails at start-up rather than on its first frame.
         """
-        from .consumer import APIConsumer
+        return APIConsumer.as_asgi(contract=self.contract)
 
-        _ = self.routes
-        return APIConsumer.as_asgi(api=self)
+
+def get_api(dotted_path: str | None = None) -> API:
+    """The API named by ``dotted_path``, or by ``TYPEDWS["API"]``."""
+    path = dotted_path or typedws_settings.API
+    if not path:
+        raise ImproperlyConfigured(
+            'Name your API: TYPEDWS = {"API": "myproject.api.api"} in settings, or --api.'
+        )
+    try:
+        api = import_string(path)
+    except ImportError as exc:
+        raise ImproperlyConfigured(f"Cannot import the API {path!r}: {exc}") from exc
+    if not isinstance(api, API):
+        raise ImproperlyConfigured(f"{path!r} is a {type(api).__name__}, not a typedws API.")
+    return api
 
 
 def _check_binding(binding: type[GenericBinding[Any]]) -> None:

@@ -10,10 +10,11 @@ class TypedWSConfig(AppConfig):
 
         from . import checks  # noqa: F401  # registers the system checks
         from .subscriptions import registry
+        from .subscriptions.signals import connect_signals
 
         # Every process must know the subscribable bindings, also one that only writes (a
         # shell, a management command, a worker): import each app's `bindings` module, as the
         # admin imports `admin` modules. Bindings register themselves when their class is
         # created; then the model signals of the models they serve are connected.
         autodiscover_modules("bindings")
-        registry.connect_signals(registry.subscribed_models())
+        connect_signals(registry.subscribed_models())

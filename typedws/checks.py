@@ -25,28 +25,7 @@ def check_settings(
         return []
     if not isinstance(value, dict):
         return [Error("TYPEDWS must be a dict.", id="typedws.E001")]
-    errors: list[CheckMessage] = []
-    for key, setting in value.items():
-        if key not in DEFAULTS:
-            known = ", ".join(sorted(DEFAULTS))
-            errors.append(
-                Error(
-                    f"Unknown TYPEDWS setting {key!r}.", hint=f"Known: {known}.", id="typedws.E002"
-                )
-            )
-        elif key == "API":
-            if not (setting is None or (isinstance(setting, str) and "." in setting)):
-                errors.append(
-                    Error(
-                        "TYPEDWS['API'] must be the dotted path of an API object.",
-                        hint='For example "myproject.api.api".',
-                        id="typedws.E005",
-                    )
-                )
-        elif key in EXPLORER_SETTINGS:
-            errors.extend(explorer_setting_errors(key, setting))
-        elif not (isinstance(setting, int) and not isinstance(setting, bool) and setting >= 1):
-            errors.append(Error(f"TYPEDWS[{key!r}] must be a positive integer.", id="typedws.E003"))
+    errors = [error for key, setting in value.items() for error in _setting_errors(key, setting)]
     if errors:
         return errors
     if value.get("DEFAULT_PAGE_SIZE", DEFAULTS["DEFAULT_PAGE_SIZE"]) > value.get(
@@ -59,6 +38,29 @@ def check_settings(
             )
         )
     return errors
+
+
+def _setting_errors(key: str, setting: Any) -> list[CheckMessage]:
+    if key not in DEFAULTS:
+        known = ", ".join(sorted(DEFAULTS))
+        return [
+            Error(f"Unknown TYPEDWS setting {key!r}.", hint=f"Known: {known}.", id="typedws.E002")
+        ]
+    if key == "API":
+        if setting is None or (isinstance(setting, str) and "." in setting):
+            return []
+        return [
+            Error(
+                "TYPEDWS['API'] must be the dotted path of an API object.",
+                hint='For example "myproject.api.api".',
+                id="typedws.E005",
+            )
+        ]
+    if key in EXPLORER_SETTINGS:
+        return list(explorer_setting_errors(key, setting))
+    if isinstance(setting, int) and not isinstance(setting, bool) and setting >= 1:
+        return []
+    return [Error(f"TYPEDWS[{key!r}] must be a positive integer.", id="typedws.E003")]
 
 
 @register()

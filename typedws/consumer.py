@@ -15,9 +15,9 @@ from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncWebsocketConsumer
 from rest_framework import status
 
-from .api import API
+from .encoding import dumps
 from .errors import FrameError, exception_errors, server_error
-from .frames import RequestFrame, parse_frame
+from .frames import parse_frame
 from .protocol import (
     ACTION,
     DATA,
@@ -25,11 +25,11 @@ from .protocol import (
     REQUEST_ID,
     STREAM,
     ErrorCode,
-    encode,
     error_item,
     reply,
 )
-from .request import ConnectionContext
+from .request import ConnectionContext, RequestFrame
+from .schema.contract import Contract
 from .settings import typedws_settings
 from .subscriptions.connection import SCOPE_KEY, ConnectionSubscriptions
 
@@ -39,14 +39,14 @@ logger = logging.getLogger("typedws")
 
 
 class APIConsumer(AsyncWebsocketConsumer):
-    """Serves an API's streams on one WebSocket; mount it with ``api.as_asgi()``."""
+    """Serves a contract's streams on one WebSocket; mount it with ``api.as_asgi()``."""
 
     connection: ConnectionContext
     subscriptions: ConnectionSubscriptions | None = None
 
-    def __init__(self, api: API) -> None:
+    def __init__(self, contract: Contract) -> None:
         super().__init__()
-        self.api = api
+        self.routes = contract.routes
 
     async def dispatch(self, message: Any) -> None:
         # Channels' dispatch spends a thread hop on close_old_connections() before every
@@ -90,13 +90,12 @@ class APIConsumer(AsyncWebsocketConsumer):
 
     async def handle(self, text: str) -> dict[str, Any]:
         """The reply frame for one request frame."""
-        api = self.api
         try:
-            request = parse_frame(text, api.routes, typedws_settings.MAX_FRAME_BYTES)
+            request = parse_frame(text, self.routes, typedws_settings.MAX_FRAME_BYTES)
         except FrameError as exc:
             return reply(exc.stream, exc.action, exc.request_id, exc.status, None, exc.errors)
         try:
-            code, data = await api.bindings[request.stream].serve(request, self.connection)
+            code, data = await self.routes[request.stream].binding.serve(request, self.connection)
             if self.subscriptions is not None:
                 # Join or leave groups before the reply: a subscribe's ack precedes its events.
                 await self.subscriptions.sync()
@@ -109,7 +108,7 @@ class APIConsumer(AsyncWebsocketConsumer):
 
     def _encode(self, frame: dict[str, Any]) -> str:
         try:
-            return encode(frame)
+            return dumps(frame)
         except (TypeError, ValueError) as exc:
             # Data the action returned that JSON cannot carry (an unknown type, NaN).
             stream, payload = frame[STREAM], frame[PAYLOAD]
@@ -122,7 +121,7 @@ class APIConsumer(AsyncWebsocketConsumer):
                 exc_info=exc,
             )
             code, errors = server_error(exc)
-            return encode(reply(stream, action, request_id, code, None, errors))
+            return dumps(reply(stream, action, request_id, code, None, errors))
 
 
 def _log_failure(request: RequestFrame, exc: Exception) -> None:

@@ -1,7 +1,7 @@
-"""Reading one incoming text frame: parse, route on ``(stream, action)``, then validate it
-against that action's schema in the contract (:mod:`typedws.validation`).
+"""Reading one incoming text frame: parse, route on ``(stream, action)`` to a contract's
+:class:`~typedws.schema.contract.Route`, then validate it against that action's schema.
 
-Pure functions over the registry of routes; nothing here touches the database or user code.
+Pure functions over the contract's routes; nothing here touches the database or user code.
 A frame that cannot be served raises :class:`~typedws.errors.FrameError` carrying every
 problem found and whatever of ``stream``/``action``/``request_id`` could be read, so that the
 one error reply echoes them.
@@ -10,7 +10,6 @@ one error reply echoes them.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from rest_framework import status
@@ -26,37 +25,16 @@ from .protocol import (
     ErrorCode,
     ErrorItem,
     Path,
-    RequestId,
     decode,
     error_item,
     json_type,
 )
-from .validation import FrameValidator
+from .request import RequestFrame
+from .schema.contract import Route
 
-__all__ = ["RequestFrame", "Route", "parse_frame"]
+__all__ = ["parse_frame"]
 
 _REQUIRED = "This field is required."
-
-
-@dataclass(frozen=True, slots=True)
-class Route:
-    """What the router knows of one stream: its actions, the payload key naming an object, and
-    each action's frame validator."""
-
-    actions: Mapping[str, ActionSpec]
-    lookup_key: str
-    validators: Mapping[str, FrameValidator]
-
-
-@dataclass(frozen=True, slots=True)
-class RequestFrame:
-    """A request that passed every check: routed, typed, ready for its binding."""
-
-    stream: str
-    spec: ActionSpec
-    request_id: RequestId | None
-    lookup: str | int | None
-    data: dict[str, Any]
 
 
 def parse_frame(text: str, routes: Mapping[str, Route], max_bytes: int) -> RequestFrame:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from contextlib import AbstractContextManager
-from typing import Any, ClassVar, NoReturn, TypeVar, cast
+from typing import Any, ClassVar, NoReturn, Self, TypeVar, cast
 
 from channels.db import database_sync_to_async
 from django.db import DEFAULT_DB_ALIAS, router, transaction
@@ -23,10 +23,9 @@ from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
 from .actions import ActionSpec, collect_actions
-from .frames import RequestFrame
 from .pagination import WebSocketPagination
 from .protocol import RequestId
-from .request import ConnectionContext, query_dict
+from .request import ConnectionContext, RequestFrame, query_dict
 
 __all__ = ["GenericBinding"]
 
@@ -64,36 +63,51 @@ class GenericBinding(GenericViewSet[_MT_co]):
         return cls.lookup_url_kwarg or cls.lookup_field
 
     @classmethod
+    def for_action(
+        cls,
+        spec: ActionSpec,
+        request: Request | None = None,
+        *,
+        stream: str | None = None,
+        lookup: str | int | None = None,
+        request_id: RequestId | None = None,
+    ) -> Self:
+        """A binding instance set up to run (or describe) ``spec``, as DRF's ``as_view()``
+        sets a view up: every request, the contract and event visibility make theirs here.
+
+        ``request`` is ``None`` where there is none: describing the action in the contract,
+        rendering an event's data.
+        """
+        binding = cls(**spec.initkwargs)
+        binding.action = spec.method_name
+        binding.action_map = {spec.http_method.lower(): spec.method_name}
+        binding.basename = stream or cls.stream or ""
+        binding.detail = spec.detail
+        binding.args = ()
+        binding.kwargs = {cls.get_lookup_key(): lookup} if lookup is not None else {}
+        binding.request_id = request_id  # subscriptions are named by it
+        binding.request = request  # type: ignore[assignment]  # None only when not serving
+        binding.format_kwarg = None
+        binding.headers = {}
+        return binding
+
+    @classmethod
     async def serve(cls, frame: RequestFrame, connection: ConnectionContext) -> Outcome:
         """Run one checked frame through a fresh binding; return ``(status, data)``.
 
         Exceptions propagate: the consumer turns them into error replies.
         """
-        binding = cls._for_frame(frame, connection)
-        if frame.spec.is_async:
-            return await binding._run_async(frame.spec)
-        return await _run_sync(binding, frame.spec)
-
-    @classmethod
-    def _for_frame(cls, frame: RequestFrame, connection: ConnectionContext) -> GenericBinding[Any]:
         spec = frame.spec
-        data = frame.data
         if spec.name == "list" and not spec.custom:
-            request = connection.request(spec.http_method, {}, query_dict(data))
+            request = connection.request(spec.http_method, {}, query_dict(frame.data))
         else:
-            request = connection.request(spec.http_method, data)
-        binding = cls(**spec.initkwargs)
-        binding.action = spec.method_name
-        binding.action_map = {spec.http_method.lower(): spec.method_name}
-        binding.basename = frame.stream
-        binding.detail = spec.detail
-        binding.args = ()
-        binding.kwargs = {cls.get_lookup_key(): frame.lookup} if spec.detail else {}
-        binding.request_id = frame.request_id  # subscriptions are named by it
-        binding.request = request
-        binding.format_kwarg = None
-        binding.headers = {}
-        return binding
+            request = connection.request(spec.http_method, frame.data)
+        binding = cls.for_action(
+            spec, request, stream=frame.stream, lookup=frame.lookup, request_id=frame.request_id
+        )
+        if spec.is_async:
+            return await binding._run_async(spec)
+        return await _run_sync(binding, spec)
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         """Authentication (the connection's user), permissions and throttles, as DRF runs

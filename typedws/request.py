@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 import io
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.handlers.asgi import ASGIRequest
@@ -20,9 +21,23 @@ from django.http import QueryDict
 from django.utils.datastructures import MultiValueDict
 from rest_framework.request import Request
 
-__all__ = ["ConnectionContext", "WebSocketRequest", "query_dict"]
+from .actions import ActionSpec
+from .protocol import RequestId
+
+__all__ = ["ConnectionContext", "RequestFrame", "WebSocketRequest", "query_dict"]
 
 _HTTP_SCHEMES = {"ws": "http", "wss": "https"}
+
+
+@dataclass(frozen=True, slots=True)
+class RequestFrame:
+    """A request frame that passed every check: routed, typed, ready for its binding."""
+
+    stream: str
+    spec: ActionSpec
+    request_id: RequestId | None
+    lookup: str | int | None
+    data: dict[str, Any]
 
 
 class WebSocketRequest(Request):

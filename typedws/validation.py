@@ -21,12 +21,11 @@ from typing import Any
 from pydantic_core import PydanticCustomError, SchemaValidator, ValidationError
 from pydantic_core import core_schema as cs
 
-from .protocol import ErrorCode, ErrorItem, error_item, json_type
+from .protocol import SCHEMA_REF_PREFIX, ErrorCode, ErrorItem, error_item, json_type
 
 __all__ = ["FrameValidator", "compile_schema", "envelope_only"]
 
 Schema = dict[str, Any]
-REF_PREFIX = "#/components/schemas/"
 
 # Keywords that describe and never constrain.
 _ANNOTATIONS = frozenset(
@@ -110,7 +109,7 @@ class _Compiler:
         return self._type(schema, kind)
 
     def _ref(self, ref: str) -> cs.CoreSchema:
-        name = ref.removeprefix(REF_PREFIX)
+        name = ref.removeprefix(SCHEMA_REF_PREFIX)
         if name not in self.used:
             self.used[name] = None
             compiled: Any = {**self.compile(self.definitions[name]), "ref": name}

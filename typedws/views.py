@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 from django.http import HttpRequest, HttpResponse
 from django.views import View
 
-from typedws.schema.export import get_api, json_schema_bundle, render
+from typedws.api import get_api
+from typedws.schema.export import json_schema_bundle, render
 
 if TYPE_CHECKING:
     from typedws.api import API

@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from typedws.errors import FrameError
-from typedws.frames import Route, parse_frame
+from typedws.frames import parse_frame
+from typedws.schema.contract import Route
 
 __all__ = ["MODULES_DIR", "NodeFrameChecker", "Verdict", "comparable", "server_verdict"]
 

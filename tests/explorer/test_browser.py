@@ -20,7 +20,7 @@ from websockets.typing import Origin
 from tests.e2e.wsclient import origin_of, unique
 from tests.explorer.conftest import ADMIN, DemoServer
 from tests.test_frames import corpus_text
-from typedws.schema.export import get_api
+from typedws.api import get_api
 
 pytestmark = pytest.mark.e2e
 

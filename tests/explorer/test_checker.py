@@ -24,9 +24,9 @@ from tests.explorer.jscheck import NodeFrameChecker, comparable, server_verdict
 from tests.schema_helpers import inline
 from tests.test_differential import mutated
 from tests.test_frames import corpus_text
-from typedws.frames import Route
+from typedws.api import get_api
 from typedws.schema import Document
-from typedws.schema.export import get_api
+from typedws.schema.contract import Route
 
 CORPUS = Path(__file__).parents[1] / "corpus" / "frames.json"
 MiB = 1024 * 1024
@@ -40,7 +40,7 @@ def document() -> Document:
 
 
 def routes() -> Mapping[str, Route]:
-    return get_api("tests.api.api").routes
+    return get_api("tests.api.api").contract.routes
 
 
 @pytest.fixture(scope="module")

@@ -21,18 +21,18 @@ from typing import Any, Literal, overload
 from django.db import models
 from rest_framework import fields, serializers
 
+from typedws.protocol import SCHEMA_REF_PREFIX
+
 from .fields import Direction, Schema, nullable, schema_for_field
 
-__all__ = ["Components", "own_docstring"]
-
-REF_PREFIX = "#/components/schemas/"
+__all__ = ["Components", "own_docstring", "pascal", "view_serializer"]
 
 
 class Components:
     """The component schemas of one document, and the warnings met while building them."""
 
-    def __init__(self) -> None:
-        self.schemas: dict[str, Schema] = {}
+    def __init__(self, schemas: dict[str, Schema] | None = None) -> None:
+        self.schemas: dict[str, Schema] = {} if schemas is None else schemas
         self.warnings: list[str] = []
         self._names: dict[tuple[Any, ...], str] = {}
         self._owners: dict[str, tuple[Any, ...]] = {}
@@ -42,7 +42,7 @@ class Components:
             self.warnings.append(message)
 
     def ref(self, name: str) -> Schema:
-        return {"$ref": REF_PREFIX + name}
+        return {"$ref": SCHEMA_REF_PREFIX + name}
 
     def add(self, name: str, schema: Schema) -> Schema:
         """Register a hand-written component (protocol schemas) and return its ``$ref``."""
@@ -70,7 +70,7 @@ class Components:
     def resolve(self, schema: Schema) -> Schema:
         """Follow a ``$ref`` to its component."""
         while "$ref" in schema:
-            schema = self.schemas[schema["$ref"].removeprefix(REF_PREFIX)]
+            schema = self.schemas[schema["$ref"].removeprefix(SCHEMA_REF_PREFIX)]
         return schema
 
     def serializer_ref(
@@ -173,6 +173,27 @@ def _serializer_name(cls: type[Any], direction: Direction, partial: bool) -> str
     if direction == "response":
         return base
     return f"Patched{base}Request" if partial else f"{base}Request"
+
+
+def pascal(name: str) -> str:
+    """``my-notes`` -> ``MyNotes``, ``admin_only`` -> ``AdminOnly``: how streams and actions
+    name their schemas."""
+    parts = name.replace("-", "_").split("_")
+    return "".join(part[:1].upper() + part[1:] for part in parts if part)
+
+
+def view_serializer(view: Any, components: Components) -> serializers.BaseSerializer[Any] | None:
+    """The serializer a binding set up without a request describes its objects with."""
+    try:
+        serializer: serializers.BaseSerializer[Any] = view.get_serializer()
+    except Exception as exc:  # get_serializer_class() that needs a request
+        fallback = getattr(type(view), "serializer_class", None)
+        components.warn(
+            f"{type(view).__name__}.get_serializer() failed without a request ({exc!r}); "
+            + (f"described with {fallback.__name__}." if fallback else "data allows any value.")
+        )
+        return fallback() if fallback else None
+    return serializer
 
 
 def own_docstring(cls: type[Any]) -> str | None:

@@ -11,7 +11,7 @@ The output is deterministic: the same API gives the same bytes.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from typedws.protocol import (
@@ -21,10 +21,10 @@ from typedws.protocol import (
 )
 
 from .components import Components, own_docstring
+from .contract import Contract
 from .examples import example
 from .fields import Schema
-from .messages import ActionSchemas, action_schemas, protocol_schemas
-from .subscriptions import events as event_schemas
+from .messages import ActionSchemas
 
 if TYPE_CHECKING:
     from typedws.api import API
@@ -39,16 +39,22 @@ ERROR_REPLY = "ErrorReply"
 
 @dataclass
 class Document:
-    """An API's contract: the AsyncAPI document and what the runtime needs of it."""
+    """An API's contract rendered as an AsyncAPI document."""
 
     asyncapi: dict[str, Any]
-    actions: dict[tuple[str, str], ActionSchemas]
-    warnings: list[str] = field(default_factory=list)
+    contract: Contract
+
+    @property
+    def actions(self) -> dict[tuple[str, str], ActionSchemas]:
+        return self.contract.actions
 
     @property
     def schemas(self) -> dict[str, Schema]:
-        schemas: dict[str, Schema] = self.asyncapi["components"]["schemas"]
-        return schemas
+        return self.contract.schemas
+
+    @property
+    def warnings(self) -> list[str]:
+        return self.contract.warnings
 
     def to_json(self) -> str:
         return json.dumps(self.asyncapi, indent=2, ensure_ascii=False) + "\n"
@@ -56,15 +62,10 @@ class Document:
 
 def build_document(api: API, *, host: str = "localhost:8000", protocol: str = "ws") -> Document:
     """Describe ``api``; ``host`` and ``protocol`` (``ws`` or ``wss``) name its server."""
-    components = Components()
-    protocol_schemas(components)
-    actions: dict[tuple[str, str], ActionSchemas] = {}
-    for stream, binding in api.bindings.items():
-        for spec in binding.get_actions().values():
-            actions[stream, spec.name] = action_schemas(stream, binding, spec, components)
-    events = event_schemas(api, components)
-    messages = _messages(actions, components)
-    messages.update(_event_messages(events, components))
+    contract = api.contract
+    components = Components(contract.schemas)
+    messages = _messages(contract.actions, components)
+    messages.update(_event_messages(contract.events, components))
     document = {
         "asyncapi": ASYNCAPI_VERSION,
         "info": _info(api),
@@ -85,9 +86,9 @@ def build_document(api: API, *, host: str = "localhost:8000", protocol: str = "w
                 "messages": {name: {"$ref": f"#/components/messages/{name}"} for name in messages},
             }
         },
-        "operations": {**_operations(actions, api), **_event_operations(events)},
+        "operations": {**_operations(contract), **_event_operations(contract.events)},
         "components": {
-            "schemas": dict(sorted(components.schemas.items())),
+            "schemas": contract.schemas,
             "messages": messages,
             "correlationIds": {
                 CORRELATION_ID: {
@@ -97,7 +98,7 @@ def build_document(api: API, *, host: str = "localhost:8000", protocol: str = "w
             },
         },
     }
-    return Document(document, actions, components.warnings)
+    return Document(document, contract)
 
 
 def _info(api: API) -> dict[str, Any]:
@@ -184,10 +185,10 @@ def _error_example() -> dict[str, Any]:
     }
 
 
-def _operations(actions: dict[tuple[str, str], ActionSchemas], api: API) -> dict[str, Any]:
+def _operations(contract: Contract) -> dict[str, Any]:
     channel = {"$ref": f"#/channels/{CHANNEL}"}
     operations: dict[str, Any] = {}
-    for (stream, name), schemas in actions.items():
+    for (stream, name), schemas in contract.actions.items():
         spec = schemas.spec
         operation: dict[str, Any] = {
             "action": "receive",
@@ -205,7 +206,7 @@ def _operations(actions: dict[tuple[str, str], ActionSchemas], api: API) -> dict
                 "action": name,
                 "detail": spec.detail,
                 "method": spec.http_method,
-                **({"lookup": api.bindings[stream].get_lookup_key()} if spec.detail else {}),
+                **({"lookup": contract.routes[stream].lookup_key} if spec.detail else {}),
             },
         }
         if spec.description:

@@ -1,4 +1,4 @@
-"""Finding the project's API, and rendering its contract as JSON, YAML or a JSON Schema bundle.
+"""Rendering an API's contract as JSON, YAML or a JSON Schema bundle.
 
 Shared by ``manage.py typedws_schema`` and the schema views, so both give the same bytes.
 """
@@ -9,37 +9,14 @@ import copy
 import json
 from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import ImproperlyConfigured
-from django.utils.module_loading import import_string
-
-from typedws.settings import typedws_settings
+from typedws.protocol import SCHEMA_REF_PREFIX
 
 if TYPE_CHECKING:
-    from typedws.api import API
-
     from .document import Document
 
-__all__ = ["get_api", "json_schema_bundle", "render"]
+__all__ = ["json_schema_bundle", "render"]
 
 JSON_SCHEMA_DRAFT = "http://json-schema.org/draft-07/schema#"
-
-
-def get_api(dotted_path: str | None = None) -> API:
-    """The API named by ``dotted_path``, or by ``TYPEDWS["API"]``."""
-    from typedws.api import API
-
-    path = dotted_path or typedws_settings.API
-    if not path:
-        raise ImproperlyConfigured(
-            'Name your API: TYPEDWS = {"API": "myproject.api.api"} in settings, or --api.'
-        )
-    try:
-        api = import_string(path)
-    except ImportError as exc:
-        raise ImproperlyConfigured(f"Cannot import the API {path!r}: {exc}") from exc
-    if not isinstance(api, API):
-        raise ImproperlyConfigured(f"{path!r} is a {type(api).__name__}, not a typedws API.")
-    return api
 
 
 def render(data: dict[str, Any], fmt: str) -> str:
@@ -76,7 +53,7 @@ def _ref(name: str) -> dict[str, str]:
 def _rewrite_refs(node: Any) -> Any:
     if isinstance(node, dict):
         return {
-            key: value.replace("#/components/schemas/", "#/definitions/")
+            key: value.replace(SCHEMA_REF_PREFIX, "#/definitions/")
             if key == "$ref" and isinstance(value, str)
             else _rewrite_refs(value)
             for key, value in node.items()

@@ -25,8 +25,9 @@ import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
-from django.core import validators as django_validators
 from rest_framework import fields, relations, serializers
+
+from .constraints import apply_validators
 
 if TYPE_CHECKING:
     from .components import Components
@@ -73,7 +74,7 @@ def schema_for_field(
 ) -> Schema:
     """The schema of one field's value in one direction (without its name or requiredness)."""
     schema = dict(_base_schema(field, components, direction))
-    _apply_validators(schema, field)
+    apply_validators(schema, field)
     if field.allow_null:
         schema = nullable(schema)
     help_text = getattr(field, "help_text", None)
@@ -371,76 +372,6 @@ _PYTHON_TYPES: dict[Any, Schema] = {
     datetime.timedelta: {"type": "string", "format": "duration"},
     uuid.UUID: {"type": "string", "format": "uuid"},
 }
-
-
-# Validators become constraints, by the type of the schema they constrain.
-
-_STRING_BOUNDS = {
-    django_validators.MaxLengthValidator: "maxLength",
-    django_validators.MinLengthValidator: "minLength",
-}
-_ARRAY_BOUNDS = {
-    django_validators.MaxLengthValidator: "maxItems",
-    django_validators.MinLengthValidator: "minItems",
-}
-_NUMBER_BOUNDS = {
-    django_validators.MaxValueValidator: "maximum",
-    django_validators.MinValueValidator: "minimum",
-}
-
-
-def _apply_validators(schema: Schema, field: Any) -> None:
-    kind = schema.get("type")
-    for validator in getattr(field, "validators", ()):
-        limit = getattr(validator, "limit_value", None)
-        if callable(limit):
-            continue  # a bound computed at validation time has no static schema
-        validator_type = type(validator)
-        if kind == "string" and validator_type in _STRING_BOUNDS:
-            _tighten(schema, _STRING_BOUNDS[validator_type], limit)
-        elif kind == "array" and validator_type in _ARRAY_BOUNDS:
-            _tighten(schema, _ARRAY_BOUNDS[validator_type], limit)
-        elif kind in ("integer", "number") and validator_type in _NUMBER_BOUNDS:
-            _tighten(schema, _NUMBER_BOUNDS[validator_type], _number(limit))
-        elif kind == "string" and isinstance(validator, django_validators.RegexValidator):
-            _add_pattern(schema, validator)
-
-
-def _tighten(schema: Schema, keyword: str, limit: Any) -> None:
-    if limit is None:
-        return
-    current = schema.get(keyword)
-    if current is None:
-        schema[keyword] = limit
-    elif keyword.startswith("max"):
-        schema[keyword] = min(current, limit)
-    else:
-        schema[keyword] = max(current, limit)
-
-
-def _number(value: Any) -> Any:
-    if isinstance(value, decimal.Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    return value
-
-
-def _add_pattern(schema: Schema, validator: django_validators.RegexValidator) -> None:
-    if validator.inverse_match or validator.flags or type(validator) in _FORMAT_VALIDATORS:
-        return  # not expressible as one ECMA-262 pattern, or already a format
-    regex = validator.regex
-    pattern = _ecma_pattern(regex if isinstance(regex, str) else regex.pattern)
-    if "pattern" in schema and schema["pattern"] != pattern:
-        schema.setdefault("allOf", []).append({"pattern": pattern})
-    else:
-        schema["pattern"] = pattern
-
-
-_FORMAT_VALIDATORS = (django_validators.EmailValidator, django_validators.URLValidator)
-
-
-def _ecma_pattern(pattern: str) -> str:
-    """Python's ``\\A``/``\\Z`` anchors spelled as ECMA-262 (and Python) also read them."""
-    return pattern.replace(r"\A", "^").replace(r"\Z", "$")
 
 
 def _json_default(field: Any) -> Any:

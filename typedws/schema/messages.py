@@ -12,8 +12,6 @@ import warnings
 from dataclasses import dataclass
 from typing import Any
 
-from rest_framework import serializers
-
 from typedws.actions import ActionSpec
 from typedws.generics import GenericBinding
 from typedws.pagination import WebSocketPagination
@@ -33,10 +31,10 @@ from typedws.protocol import (
 )
 
 from . import subscriptions
-from .components import Components
+from .components import Components, pascal, view_serializer
 from .fields import Schema
 
-__all__ = ["ActionSchemas", "action_schemas", "event_data", "pascal", "protocol_schemas"]
+__all__ = ["ActionSchemas", "action_schemas", "protocol_schemas"]
 
 _EMPTY_OBJECT: Schema = {"type": "object", "properties": {}, "additionalProperties": False}
 
@@ -49,12 +47,6 @@ class ActionSchemas:
     spec: ActionSpec
     request: str
     reply: str
-
-
-def pascal(name: str) -> str:
-    """``my-notes`` -> ``MyNotes``, ``admin_only`` -> ``AdminOnly``."""
-    parts = name.replace("-", "_").split("_")
-    return "".join(part[:1].upper() + part[1:] for part in parts if part)
 
 
 def protocol_schemas(components: Components) -> None:
@@ -122,32 +114,13 @@ def action_schemas(
     stream: str, binding: type[GenericBinding[Any]], spec: ActionSpec, components: Components
 ) -> ActionSchemas:
     """Add the request and reply frame schemas of one action; return their names."""
-    view = _view(stream, binding, spec)
+    view = binding.for_action(spec, stream=stream)
     prefix = pascal(stream) + pascal(spec.name)
     request = components.claim_schema(
         f"{prefix}Request", _request_frame(stream, view, spec, components)
     )
     reply = components.claim_schema(f"{prefix}Reply", _reply_frame(stream, view, spec, components))
     return ActionSchemas(stream, spec, request, reply)
-
-
-def event_data(stream: str, binding: type[GenericBinding[Any]], components: Components) -> Schema:
-    """The schema of an event's ``data``: what ``retrieve`` replies."""
-    view = _view(stream, binding, ActionSpec("retrieve", "retrieve", True, "GET"))
-    serializer = _serializer(view, components)
-    return {} if serializer is None else components.serializer_ref(serializer, "response")
-
-
-def _view(stream: str, binding: type[GenericBinding[Any]], spec: ActionSpec) -> Any:
-    """A binding instance set up as for this action, without a request."""
-    view = binding(**spec.initkwargs)
-    view.action = spec.method_name
-    view.basename = stream
-    view.detail = spec.detail
-    view.args, view.kwargs = (), {}
-    view.request = None  # type: ignore[assignment]  # described, not served
-    view.format_kwarg = None
-    return view
 
 
 def _request_frame(stream: str, view: Any, spec: ActionSpec, components: Components) -> Schema:
@@ -190,7 +163,7 @@ def _request_data(
     if spec.name in subscriptions.SUBSCRIPTION_ACTIONS:
         return subscriptions.request_data(stream, view, spec, components), spec.name == "subscribe"
     if spec.name in ("create", "update", "patch"):
-        serializer = _serializer(view, components)
+        serializer = view_serializer(view, components)
         if serializer is None:
             return {"type": "object"}, True
         return components.serializer_ref(serializer, "request", partial=spec.name == "patch"), True
@@ -272,19 +245,6 @@ def _paginated(view: Any) -> bool:
     return isinstance(pagination_class, type) and issubclass(pagination_class, WebSocketPagination)
 
 
-def _serializer(view: Any, components: Components) -> serializers.BaseSerializer[Any] | None:
-    try:
-        serializer: serializers.BaseSerializer[Any] = view.get_serializer()
-    except Exception as exc:  # get_serializer_class() that needs a request
-        fallback = getattr(type(view), "serializer_class", None)
-        components.warn(
-            f"{type(view).__name__}.get_serializer() failed without a request ({exc!r}); "
-            + (f"described with {fallback.__name__}." if fallback else "data allows any value.")
-        )
-        return fallback() if fallback else None
-    return serializer
-
-
 def _reply_frame(stream: str, view: Any, spec: ActionSpec, components: Components) -> Schema:
     payload = {
         "type": "object",
@@ -326,7 +286,7 @@ def _reply_data(view: Any, spec: ActionSpec, components: Components) -> Schema:
         return {"type": "null"}
     if spec.name not in ("create", "retrieve", "update", "patch", "list"):
         return {}  # a DRF @action of a ported viewset returns any Response
-    serializer = _serializer(view, components)
+    serializer = view_serializer(view, components)
     if serializer is None:
         return {}
     item = components.serializer_ref(serializer, "response")

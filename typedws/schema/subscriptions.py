@@ -13,11 +13,12 @@ event frames the server sends after them (``docs/protocol.md``, "Subscriptions")
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Final
 
 from rest_framework import status
 
-from typedws.actions import ActionSpec
+from typedws.actions import RETRIEVE, ActionSpec
 from typedws.protocol import (
     ACTION,
     DATA,
@@ -35,11 +36,12 @@ from typedws.protocol import (
 )
 from typedws.subscriptions import registry
 
-from .components import Components
+from .components import Components, pascal, view_serializer
 from .fields import Schema
 
 __all__ = [
     "SUBSCRIPTION_ACTIONS",
+    "event_data",
     "event_schemas",
     "events",
     "reply_data",
@@ -76,7 +78,7 @@ def _subscribe_data(stream: str, binding: type[Any], components: Components) -> 
         "properties": {name: dict(_SCALAR) for name in fields},
         "additionalProperties": False,
     }
-    name = f"{_pascal(stream)}SubscriptionFilter"
+    name = f"{pascal(stream)}SubscriptionFilter"
     return {
         "type": "object",
         "required": [ACTION],
@@ -132,17 +134,22 @@ def _event_action(components: Components) -> Schema:
     return components.claim_schema(EVENT_ACTION, schema, ref=True)
 
 
-def events(api: Any, components: Components) -> dict[str, list[str]]:
+def events(bindings: Mapping[str, type[Any]], components: Components) -> dict[str, list[str]]:
     """The event frame schemas of each stream that serves ``subscribe``, by stream."""
-    from .messages import event_data
-
     found: dict[str, list[str]] = {}
-    for stream, binding in api.bindings.items():
+    for stream, binding in bindings.items():
         spec = binding.get_actions().get("subscribe")
         if spec is not None and not spec.custom:
             data = event_data(stream, binding, components)
             found[stream] = event_schemas(stream, binding, data, components)
     return found
+
+
+def event_data(stream: str, binding: type[Any], components: Components) -> Schema:
+    """The schema of an event's ``data``: what ``retrieve`` replies."""
+    view = binding.for_action(RETRIEVE, stream=stream)
+    serializer = view_serializer(view, components)
+    return {} if serializer is None else components.serializer_ref(serializer, "response")
 
 
 def event_schemas(
@@ -163,9 +170,9 @@ def event_schemas(
             REQUEST_ID: components.ref("RequestId"),
         },
     }
-    typed = components.claim_schema(f"{_pascal(stream)}Event", _frame(stream, payload))
+    typed = components.claim_schema(f"{pascal(stream)}Event", _frame(stream, payload))
     instance = components.claim_schema(
-        f"{_pascal(stream)}InstanceEvent", _frame(stream, _instance_payload(components))
+        f"{pascal(stream)}InstanceEvent", _frame(stream, _instance_payload(components))
     )
     return [typed, instance]
 
@@ -192,9 +199,3 @@ def _frame(stream: str, payload: Schema) -> Schema:
         "required": [TYPE, STREAM, PAYLOAD],
         "properties": {TYPE: {"const": EVENT}, STREAM: {"const": stream}, PAYLOAD: payload},
     }
-
-
-def _pascal(name: str) -> str:
-    from .messages import pascal
-
-    return pascal(name)

@@ -30,7 +30,7 @@ import logging
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Final, Literal
+from typing import Any, Final
 
 from django.db import router, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -39,49 +39,19 @@ from django.db.models import Model
 from typedws.protocol import EVENT_ACTIONS
 
 from . import registry
+from .entries import CREATE, DELETE, UPDATE, Entry, Kind
+from .publish import capture, publish
 from .state import instance_state, jsonable
 
-__all__ = ["Batch", "Capture", "Entry", "notify"]
+__all__ = ["Batch", "notify"]
 
 logger = logging.getLogger("typedws")
-
-CREATE: Final[Literal["create"]] = "create"
-UPDATE: Final[Literal["update"]] = "update"
-DELETE: Final[Literal["delete"]] = "delete"
-Kind = Literal["create", "update", "delete"]
 
 UNKNOWN: Final[Any] = None
 """Old filter values that nobody captured (an update announced with :func:`notify`)."""
 
 # Between a pre_ signal and its post_ signal: the old filter values and the delete captures.
 _local = threading.local()
-
-
-@dataclass(slots=True)
-class Capture:
-    """An object just before its deletion: its state, and whether each filtered shared
-    queryset held it."""
-
-    state: dict[str, Any]
-    member: dict[str, bool]
-
-
-@dataclass(slots=True)
-class Entry:
-    """What one transaction did to one object."""
-
-    model: type[Model]
-    pk: Any
-    existed_before: bool
-    old: dict[str, Any] | None
-    """The filter columns' values before the transaction (``None``: unknown or created)."""
-    instance: Model | None = None
-    deleted: bool = False
-    capture: Capture | None = None
-    uncertain: bool = False
-    """Changed inside a savepoint that may have been rolled back: ask the database."""
-    before: dict[str, Any] | None = None
-    """The full state before an uncertain first change (to tell an undone change)."""
 
 
 @dataclass
@@ -106,10 +76,8 @@ class Batch:
         entry.uncertain = entry.uncertain or details.get("uncertain", False)
 
     def __call__(self) -> None:
-        from .publish import publish
-
         try:
-            publish(self)
+            publish(self.entries.values(), self.alias)
         except Exception:
             # The write is committed: a failure to announce it must not fail the writer.
             logger.exception("typedws could not publish the changes of a transaction")
@@ -204,8 +172,6 @@ def pre_delete_receiver(
     sender: type[Model], instance: Model, using: str = "default", **kwargs: Any
 ) -> None:
     """Capture the object's last state while its row still exists."""
-    from .publish import capture
-
     _pending("deleting")[(using, sender, instance.pk)] = capture(sender, instance, using)
 
 
@@ -245,8 +211,6 @@ def notify(
         for pk in keys:
             record(using, model, pk, action, old=UNKNOWN)
         return
-    from .publish import capture
-
     for instance in model._base_manager.using(using).filter(pk__in=keys):
         captured = capture(model, instance, using)
         old = {name: captured.state.get(name) for name in registry.filter_attnames(model)}

@@ -24,11 +24,12 @@ from typedws.request import ConnectionContext
 from typedws.settings import typedws_settings
 
 from . import registry
-from .events import dcrf_event_text, event_text
+from .events import dcrf_frame, event_frame
+from .hub import local_subscribers, verdicts
 from .matching import Subscription, seen_as
 from .membership import Membership
 from .received import ReceivedBatch, ReceivedEvent, received
-from .visibility import SEEN, local_subscribers, verdicts
+from .visibility import SEEN
 
 __all__ = ["SCOPE_KEY", "ConnectionSubscriptions", "TooManySubscriptions", "subscriptions_of"]
 
@@ -256,5 +257,5 @@ def _frame(
     data: tuple[Any, str],
 ) -> str:
     if subscription.dcrf:
-        return dcrf_event_text(subscription, action, data[0])
-    return event_text(subscription, action, event.pk_json, data[1], batch.model_json)
+        return dcrf_frame(subscription, action, data[0])
+    return event_frame(subscription, action, event.pk_json, data[1], batch.model_json)

@@ -2,7 +2,7 @@
 
 An event goes to many subscribers, so its ``data`` is encoded once per event and binding, and
 each subscription's ``stream``, ``request_id`` and pk once per subscription; a frame is then a
-concatenation. The text equals ``protocol.encode(protocol.event(...))`` exactly.
+concatenation (:func:`typedws.protocol.event_text`).
 
 A ``subscribe`` receives the typed event of ``docs/protocol.md``::
 
@@ -23,44 +23,35 @@ A ``subscribe_instance`` (djangochannelsrestframework's alias) receives DCRF's o
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
-from rest_framework.utils.encoders import JSONEncoder
-
-from typedws.protocol import EVENT, PK
+from typedws.encoding import dumps
+from typedws.protocol import PK, dcrf_event_text, event_text
 
 if TYPE_CHECKING:
     from .matching import Subscription
 
-__all__ = ["dcrf_event_text", "dumps", "event_text"]
+__all__ = ["dcrf_frame", "event_frame"]
 
 
-def dumps(value: Any) -> str:
-    """JSON text exactly as ``protocol.encode`` writes it, for any value."""
-    return json.dumps(
-        value, cls=JSONEncoder, ensure_ascii=False, allow_nan=False, separators=(",", ":")
-    )
-
-
-_EVENT_JSON = dumps(EVENT)
-
-
-def event_text(
+def event_frame(
     subscription: Subscription, action: str, pk_json: str, data_json: str, model_json: str
 ) -> str:
     """A typed event frame. ``pk_json`` is the object's pk unless the subscription named one:
     then the pk as the client sent it, with its JSON type."""
     if subscription.pk is not None:
         pk_json = subscription.raw_pk_json
-    return (
-        f'{{"type":{_EVENT_JSON},"stream":{subscription.stream_json},"payload":{{'
-        f'"action":"{action}","pk":{pk_json},"data":{data_json},"model":{model_json},'
-        f'"request_id":{subscription.request_id_json}}}}}'
+    return event_text(
+        subscription.stream_json,
+        action,
+        pk_json,
+        data_json,
+        model_json,
+        subscription.request_id_json,
     )
 
 
-def dcrf_event_text(subscription: Subscription, action: str, data: Any) -> str:
+def dcrf_frame(subscription: Subscription, action: str, data: Any) -> str:
     """An event frame of a ``subscribe_instance``, in djangochannelsrestframework's shape.
 
     ``data`` of an update is the representation with ``pk`` added (as the client sent it)
@@ -74,8 +65,6 @@ def dcrf_event_text(subscription: Subscription, action: str, data: Any) -> str:
         if isinstance(data, dict) and PK not in data:
             data = {**data, PK: subscription.raw_pk}
         body = dumps(data)
-    return (
-        f'{{"type":{_EVENT_JSON},"stream":{subscription.stream_json},"payload":{{'
-        f'"action":"{action}","request_id":{subscription.request_id_json},'
-        f'"response_status":{status},"data":{body},"errors":[]}}}}'
+    return dcrf_event_text(
+        subscription.stream_json, action, subscription.request_id_json, status, body
     )

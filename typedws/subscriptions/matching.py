@@ -30,10 +30,10 @@ from typing import Any, Final
 
 from django.db.models import Model
 
+from typedws.encoding import dumps
 from typedws.protocol import EVENT_ACTIONS, RequestId
 
 from . import registry
-from .events import dumps
 from .membership import Membership
 
 __all__ = ["Subscription", "seen_as"]

@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
+from django.apps import apps
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Model
 from rest_framework import status
@@ -39,6 +40,7 @@ from . import registry
 from .connection import subscriptions_of
 from .matching import Subscription
 from .membership import Membership, compile_membership
+from .signals import connect_signals
 from .state import python_value
 
 __all__ = ["SubscribeModelMixin"]
@@ -54,7 +56,9 @@ class SubscribeModelMixin:
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        registry.register(cls)
+        model = registry.register(cls)
+        if model is not None and apps.ready:
+            connect_signals([model])
 
     def subscribe(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data: Mapping[str, Any] = request.data  # type: ignore[assignment]  # checked by frames

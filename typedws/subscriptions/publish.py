@@ -32,9 +32,10 @@ from typing import Any, Final
 from channels.layers import get_channel_layer
 from django.db.models import Model
 
+from typedws.encoding import dumps
+
 from . import outbox, registry
-from .changes import CREATE, DELETE, UPDATE, Batch, Capture, Entry
-from .events import dumps
+from .entries import CREATE, DELETE, UPDATE, Capture, Entry
 from .state import instance_state, jsonable
 
 __all__ = ["MESSAGE_TYPE", "capture", "publish", "shared_members"]
@@ -47,15 +48,15 @@ MESSAGE_TYPE: Final = "typedws.events"
 _KINDS: Final = {(False, True): CREATE, (True, True): UPDATE, (True, False): DELETE}
 
 
-def publish(batch: Batch) -> None:
-    """Send the batch's events, one message per model."""
+def publish(entries: Iterable[Entry], using: str) -> None:
+    """Send the events of a committed transaction's entries, one message per model."""
     by_model: dict[type[Model], list[Entry]] = defaultdict(list)
-    for entry in batch.entries.values():
+    for entry in entries:
         by_model[entry.model].append(entry)
-    for model, entries in by_model.items():
-        events = model_events(model, entries, batch.alias)
+    for model, model_entries in by_model.items():
+        events = model_events(model, model_entries, using)
         if events:
-            send(model, events, batch.alias)
+            send(model, events, using)
 
 
 def model_events(model: type[Model], entries: list[Entry], using: str) -> list[dict[str, Any]]:

@@ -18,9 +18,9 @@ from typing import Any, Final
 from django.apps import apps
 from django.db.models import Model
 
+from typedws.encoding import dumps
 from typedws.protocol import decode
 
-from .events import dumps
 from .state import python_value, rebuild, values_of
 
 __all__ = ["ReceivedBatch", "ReceivedEvent", "received"]

@@ -4,7 +4,7 @@ A binding class registers itself when it is created (``SubscribeModelMixin.__ini
 Every process must create the same classes, including those that only write (a shell, a
 management command, a worker): typedws's ``AppConfig.ready`` imports the ``bindings`` module of
 every installed app, as the admin does with ``admin`` modules. Model signals are connected
-only for models that some registered binding serves.
+only for models that some registered binding serves (:mod:`.signals`).
 
 Classes that differ only by their ``stream`` (``api.register(QuestionBinding, stream="polls")``
 makes one) share a *binding key*: they render and filter alike, so the writer renders once per
@@ -17,17 +17,14 @@ import hashlib
 from collections.abc import Iterable
 from typing import Any
 
-from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.db.models import Field, Model
-from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from rest_framework.filters import OrderingFilter, SearchFilter
 from rest_framework.generics import GenericAPIView
 
 __all__ = [
     "binding_key",
     "bindings_for",
-    "connect_signals",
     "filter_fields",
     "filters_shared_queryset",
     "group_name",
@@ -57,7 +54,6 @@ _attnames: dict[type[Model], list[str]] = {}
 _keys: dict[type[Any], str] = {}
 _shared: dict[type[Any], bool] = {}
 _filtered: dict[type[Any], bool] = {}
-_connected: set[type[Model]] = set()
 
 
 def model_of(binding: type[Any]) -> type[Model] | None:
@@ -97,8 +93,9 @@ def group_name(model: type[Model]) -> str:
     return "typedws." + hashlib.blake2b(label.encode(), digest_size=16).hexdigest()
 
 
-def register(binding: type[Any]) -> None:
-    """Serve ``binding``'s model's changes to its subscribers; called at class creation."""
+def register(binding: type[Any]) -> type[Model] | None:
+    """Serve ``binding``'s model's changes to its subscribers; called at class creation.
+    Returns the model (``None`` for an abstract base)."""
     model = model_of(binding)
     if model is None:
         if getattr(binding, "stream", None):
@@ -106,12 +103,11 @@ def register(binding: type[Any]) -> None:
                 f"{binding.__qualname__} serves subscriptions but its model is unknown: set "
                 "`queryset` (or `model = ...`) on the class, even if get_queryset() is overridden."
             )
-        return  # an abstract base: its concrete subclasses register themselves
+        return None  # an abstract base: its concrete subclasses register themselves
     filter_fields(binding, model)  # fail at import time on a misspelt field
     _bindings.setdefault(model, {})[binding_key(binding)] = binding
     _attnames.pop(model, None)
-    if apps.ready:
-        connect_signals([model])
+    return model
 
 
 def bindings_for(model: type[Model]) -> dict[str, type[Any]]:
@@ -183,18 +179,3 @@ def _is_shared(binding: type[Any]) -> bool:
         return False
     backends: Iterable[type[Any]] = getattr(binding, "filter_backends", ()) or ()
     return all(f"{b.__module__}.{b.__qualname__}" in _NO_OP_BACKENDS for b in backends)
-
-
-def connect_signals(models: Iterable[type[Model]]) -> None:
-    """Connect the writer's receivers for ``models`` (idempotent), for those models only:
-    saves and deletes. Nothing on ``post_init``: loading objects costs nothing."""
-    from . import changes  # the receivers; imported late, they need the ORM
-
-    for model in models:
-        if model not in _connected:
-            uid = f"typedws:{model._meta.label_lower}"
-            pre_save.connect(changes.pre_save_receiver, sender=model, dispatch_uid=uid)
-            post_save.connect(changes.post_save_receiver, sender=model, dispatch_uid=uid)
-            pre_delete.connect(changes.pre_delete_receiver, sender=model, dispatch_uid=uid)
-            post_delete.connect(changes.post_delete_receiver, sender=model, dispatch_uid=uid)
-            _connected.add(model)

@@ -1,5 +1,8 @@
 """Whether a subscriber may see a change: what ``retrieve`` would let it see, decided once per
-event, binding and user in each process, in one ``database_sync_to_async`` hop.
+event, binding and user in each process (the hub, :mod:`.hub`, runs it in one thread hop).
+
+:func:`compute` is a pure function of a received batch, a binding and the viewers (each
+user's request and per-user queryset SQL): it touches no connection.
 
 A subscriber sees an event about an object only if, at that moment, it could ``retrieve`` it
 through the binding: the binding's permissions (``has_permission`` with ``self.action ==
@@ -25,29 +28,26 @@ subscription (it subscribed to its pk, or an earlier create/update event showed 
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final, Literal
-from weakref import WeakSet
 
-from channels.db import database_sync_to_async
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model
 from django.http import Http404
 from rest_framework.exceptions import APIException
 
+from typedws.actions import RETRIEVE
+from typedws.encoding import dumps
+
 from . import registry
-from .events import dumps
 from .membership import Membership, shared_membership, user_members
 from .received import ReceivedBatch, ReceivedEvent
 
 if TYPE_CHECKING:
     from typedws.request import ConnectionContext
 
-    from .connection import ConnectionSubscriptions
-
-__all__ = ["SEEN", "Outcome", "Visible", "local_subscribers", "verdicts"]
+__all__ = ["SEEN", "Outcome", "Rendered", "Viewer", "Visible", "compute", "render", "viewer"]
 
 logger = logging.getLogger("typedws")
 
@@ -65,48 +65,6 @@ class Outcome:
     verdicts: Verdicts
     data: dict[str, Rendered]
     """Each event someone may see, rendered once (``get_event_data``), by event id."""
-
-
-_local: dict[type[Any], WeakSet[ConnectionSubscriptions]] = {}
-
-
-def local_subscribers(binding: type[Any]) -> WeakSet[ConnectionSubscriptions]:
-    """The connections of this process subscribed through ``binding``."""
-    return _local.setdefault(binding, WeakSet())
-
-
-async def verdicts(
-    batch: ReceivedBatch, binding: type[Any], asker: ConnectionSubscriptions
-) -> tuple[dict[str, Visible], dict[str, Rendered]]:
-    """The verdict on each event of ``batch`` for ``asker``'s user, by event id, and the
-    renderings of the events.
-
-    The first connection to ask computes them for every user subscribed through ``binding``
-    in this process; the others await the same future.
-    """
-    future = batch.verdicts.get(binding)
-    if future is None:
-        users = {c.user_key: c.viewer(binding) for c in local_subscribers(binding)}
-        users[asker.user_key] = asker.viewer(binding)
-        future = asyncio.ensure_future(_compute(binding, batch, users))
-        batch.verdicts[binding] = future
-    outcome: Outcome = await asyncio.shield(future)
-    mine = outcome.verdicts.get(asker.user_key)
-    if mine is None:  # subscribed after the computation started
-        extra = await _compute(binding, batch, {asker.user_key: asker.viewer(binding)})
-        outcome.verdicts.update(extra.verdicts)
-        outcome.data.update(extra.data)
-        mine = extra.verdicts.get(asker.user_key, {})
-    return mine, outcome.data
-
-
-async def _compute(binding: type[Any], batch: ReceivedBatch, users: dict[Any, Viewer]) -> Outcome:
-    try:
-        return await _compute_sync(binding, batch, users)
-    except Exception:
-        # Fail closed: nobody sees what could not be checked.
-        logger.exception("typedws: visibility check failed for %s", binding.__qualname__)
-        return Outcome({user: {} for user in users}, {})
 
 
 def compute(binding: type[Any], batch: ReceivedBatch, users: dict[Any, Viewer]) -> Outcome:
@@ -137,14 +95,7 @@ def render(binding: type[Any], events: list[ReceivedEvent]) -> dict[str, Rendere
     """Each event's ``data``: the binding's ``get_event_data`` on the object's state (its last
     one for a delete), as ``retrieve`` renders, without a request. Once per event, binding
     and process, not per subscriber."""
-    view = binding()
-    view.action, view.request, view.format_kwarg, view.args, view.kwargs = (
-        "retrieve",
-        None,
-        None,
-        (),
-        {},
-    )
+    view = binding.for_action(RETRIEVE)
     rendered: dict[str, Rendered] = {}
     for event in events:
         try:
@@ -155,22 +106,9 @@ def render(binding: type[Any], events: list[ReceivedEvent]) -> dict[str, Rendere
     return rendered
 
 
-_compute_sync = database_sync_to_async(compute)
-
-
 def viewer(binding: type[Any], connection: ConnectionContext) -> Any:
     """A binding instance set up as for a ``retrieve`` by the connection's user."""
-    view = binding()
-    view.action = "retrieve"
-    view.action_map = {"get": "retrieve"}
-    view.request = connection.request("GET", {})
-    view.format_kwarg = None
-    view.args = ()
-    view.kwargs = {}
-    view.basename = binding.stream
-    view.detail = True
-    view.headers = {}
-    return view
+    return binding.for_action(RETRIEVE, connection.request(RETRIEVE.http_method, {}))
 
 
 def _visible(

@@ -8,8 +8,9 @@ from typing import Any
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from typedws.api import get_api
 from typedws.schema.checks import check_document
-from typedws.schema.export import get_api, json_schema_bundle, render
+from typedws.schema.export import json_schema_bundle, render
 
 
 class Command(BaseCommand):
