@@ -168,17 +168,26 @@ def reply(
     errors: list[ErrorItem] | None = None,
 ) -> dict[str, Any]:
     """Build a reply frame; every reply carries the same five payload keys."""
-    return {
-        TYPE: REPLY,
-        STREAM: stream,
-        PAYLOAD: {
-            ACTION: action,
-            REQUEST_ID: request_id,
-            RESPONSE_STATUS: status,
-            DATA: data,
-            ERRORS: errors or [],
-        },
+    return _with_status(REPLY, stream, action, request_id, status, data, errors or [])
+
+
+def _with_status(
+    kind: str,
+    stream: str | None,
+    action: str | None,
+    request_id: RequestId | None,
+    status: int,
+    data: Any,
+    errors: list[ErrorItem],
+) -> dict[str, Any]:
+    payload = {
+        ACTION: action,
+        REQUEST_ID: request_id,
+        RESPONSE_STATUS: status,
+        DATA: data,
+        ERRORS: errors,
     }
+    return {TYPE: kind, STREAM: stream, PAYLOAD: payload}
 
 
 def event(
@@ -197,17 +206,7 @@ def dcrf_event(
 ) -> dict[str, Any]:
     """Build an event frame of a ``subscribe_instance``, in djangochannelsrestframework's shape
     (a reply's five keys, as DCRF sends them)."""
-    return {
-        TYPE: EVENT,
-        STREAM: stream,
-        PAYLOAD: {
-            ACTION: action,
-            REQUEST_ID: request_id,
-            RESPONSE_STATUS: status,
-            DATA: data,
-            ERRORS: [],
-        },
-    }
+    return _with_status(EVENT, stream, action, request_id, status, data, [])
 
 
 # The fast path for events, which go to many subscribers: each piece is JSON encoded once (the
