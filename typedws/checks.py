@@ -1,5 +1,5 @@
-"""System checks: catch a mistyped or ill-typed ``TYPEDWS`` setting, or subscriptions without
-a channel layer, at start-up."""
+"""System checks: catch a mistyped or ill-typed ``TYPEDWS`` setting at start-up, and say when
+subscriptions are delivered within one process only (no ``CHANNEL_LAYERS``)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ from typing import Any
 
 from django.apps import AppConfig
 from django.conf import settings
-from django.core.checks import CheckMessage, Error, Warning, register
+from django.core.checks import CheckMessage, Error, Info, register
 
 from .explorer.checks import EXPLORER_SETTINGS, explorer_setting_errors
+from .layers import layer_configured
 from .settings import DEFAULTS
 
 __all__ = ["check_channel_layer", "check_settings"]
@@ -67,14 +68,15 @@ def check_channel_layer(
 ) -> list[CheckMessage]:
     from .subscriptions.registry import subscribed_models
 
-    if not subscribed_models() or getattr(settings, "CHANNEL_LAYERS", None):
+    if not subscribed_models() or layer_configured():
         return []
     return [
-        Warning(
-            "Bindings serve subscriptions, but CHANNEL_LAYERS is not configured: subscribe is "
-            "answered with a server error and no event is sent.",
-            hint="Configure CHANNEL_LAYERS: channels_redis's RedisChannelLayer or "
-            "RedisPubSubChannelLayer when several processes serve or write.",
-            id="typedws.W001",
+        Info(
+            "CHANNEL_LAYERS is not configured: subscription events are delivered within one "
+            "process only. Several server processes, or writes from a shell or a worker, need "
+            "a shared layer (pip install 'typedws[redis]').",
+            hint='CHANNEL_LAYERS = {"default": {"BACKEND": '
+            '"channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}}',
+            id="typedws.I001",
         )
     ]
