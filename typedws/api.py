@@ -6,10 +6,10 @@
     api.register(QuestionBinding)                       # stream from QuestionBinding.stream
     api.register(ChoiceViewSet, stream="choices")       # an existing DRF viewset
 
-    # asgi.py
+    # asgi.py: the socket is routed at api.path ("/ws/" by default)
     application = ProtocolTypeRouter({
         "http": get_asgi_application(),
-        "websocket": AuthMiddlewareStack(URLRouter([path("ws/", api.as_asgi())])),
+        "websocket": OriginValidator(AuthMiddlewareStack(URLRouter(api.websocket_urlpatterns))),
     })
 """
 
@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ImproperlyConfigured
+from django.urls import URLPattern
 from rest_framework.viewsets import GenericViewSet
 
 from .bindings import binding_for_viewset
@@ -39,7 +40,8 @@ _STREAM_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
 class API:
     """A registry of bindings, one per stream, served by one consumer class.
 
-    ``path`` is where the socket is routed (it names the channel in the AsyncAPI document);
+    ``path`` is where the socket is routed: ``websocket_urlpatterns`` routes it there, and the
+    AsyncAPI document, the explorer and the generated clients read it;
     ``title``, ``version`` and ``description`` describe the API there. ``validate=False``
     turns off the contract's checks of ``data`` (the envelope is still checked), for a
     migration from a protocol that accepted anything.
@@ -54,7 +56,7 @@ class API:
         description: str = "",
         validate: bool = True,
     ) -> None:
-        self.path = path
+        self.path = "/" + path.lstrip("/")
         self.title = title
         self.version = version
         self.description = description
@@ -139,6 +141,13 @@ class API:
         _check_binding(binding)
         self._bindings[stream] = binding
         self._routes = None
+
+    @property
+    def websocket_urlpatterns(self) -> list[URLPattern]:
+        """Channels routes serving this API at ``path``, for ``URLRouter(...)``."""
+        from .routing import websocket_urlpatterns
+
+        return websocket_urlpatterns(self)
 
     def as_asgi(self) -> Any:
         """The ASGI application serving this API: route it under a WebSocket path.

@@ -14,7 +14,7 @@ from .explorer.checks import EXPLORER_SETTINGS, explorer_setting_errors
 from .layers import layer_configured
 from .settings import DEFAULTS
 
-__all__ = ["check_channel_layer", "check_settings"]
+__all__ = ["check_channel_layer", "check_settings", "check_socket_path"]
 
 
 @register()
@@ -79,4 +79,25 @@ def check_channel_layer(
             '"channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}}',
             id="typedws.I001",
         )
+    ]
+
+
+@register()
+def check_socket_path(
+    app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
+) -> list[CheckMessage]:
+    """An API routed somewhere else than its ``path``: its document and clients would point at
+    a URL that does not answer."""
+    from .routing import asgi_application, mounts
+
+    return [
+        Error(
+            f"An API declared at path {mount.api.path!r} is routed at {mount.path!r}: its "
+            "AsyncAPI document, the explorer and generated clients would use the wrong URL.",
+            hint="Declare the path once: API(path=...) and "
+            "URLRouter(api.websocket_urlpatterns) in asgi.py.",
+            id="typedws.E010",
+        )
+        for mount in mounts(asgi_application())
+        if mount.path is not None and mount.path != mount.api.path
     ]
