@@ -20,7 +20,6 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ImproperlyConfigured
-from django.urls import URLPattern
 from rest_framework.viewsets import GenericViewSet
 
 from .bindings import binding_for_viewset
@@ -143,7 +142,7 @@ class API:
         self._routes = None
 
     @property
-    def websocket_urlpatterns(self) -> list[URLPattern]:
+    def websocket_urlpatterns(self) -> list[Any]:
         """Channels routes serving this API at ``path``, for ``URLRouter(...)``."""
         from .routing import websocket_urlpatterns
 

@@ -9,15 +9,13 @@ need a shared layer such as channels_redis: ``manage.py check`` says so (``typed
 
 from __future__ import annotations
 
-from channels.layers import (
-    DEFAULT_CHANNEL_LAYER,
-    BaseChannelLayer,
-    InMemoryChannelLayer,
-    channel_layers,
-)
+from channels.layers import BaseChannelLayer, InMemoryChannelLayer, channel_layers
 from django.conf import settings
 
 __all__ = ["get_layer", "layer_configured"]
+
+# Channels' alias of the layer consumers use (``channels.layers.DEFAULT_CHANNEL_LAYER``).
+DEFAULT_CHANNEL_LAYER = "default"
 
 
 def layer_configured() -> bool:

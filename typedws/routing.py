@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.urls import URLPattern, path
+from django.urls import path
 from django.urls.resolvers import RoutePattern
 from django.utils.module_loading import import_string
 
@@ -46,8 +46,8 @@ class Mount:
     guards: tuple[Any, ...] = field(default=())
 
 
-def websocket_urlpatterns(api: API) -> list[URLPattern]:
-    """One Channels route serving ``api`` at ``api.path``."""
+def websocket_urlpatterns(api: API) -> list[Any]:
+    """One Channels route (a ``URLPattern``) serving ``api`` at ``api.path``."""
     return [path(api.path.lstrip("/"), api.as_asgi())]
 
 

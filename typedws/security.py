@@ -57,7 +57,7 @@ class OriginValidator:
         self.allowed_origins = frozenset(_normalize(origin) for origin in allowed_origins)
         self.require_origin = require_origin
 
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> Any:
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> Any:
         if scope["type"] != "websocket":
             raise ValueError("OriginValidator serves WebSocket connections only.")
         headers = dict(scope.get("headers", []))
