@@ -2,7 +2,10 @@
 PYTHON ?= python3.11
 VENV ?= .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+PYPROJECT_SUM := $(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+# `make demo` installs the runtime and an ASGI server; `make test` adds the dev tools.
+DEMO_STAMP := $(VENV)/.demo-$(PYPROJECT_SUM)
+STAMP := $(VENV)/.installed-$(PYPROJECT_SUM)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
@@ -11,19 +14,31 @@ POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
 PYTHON_DJANGO6 ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python3.12) python3.12)
 VENV_DJANGO6 ?= .venv-django6
 
-.PHONY: install demo test lint typecheck pytest format clean test-postgres test-django6 snapshots \
+.PHONY: install install-demo demo test lint typecheck pytest format clean test-postgres test-django6 snapshots \
 	explorer-screenshot test-ts
 
-$(STAMP): pyproject.toml
-	rm -rf $(VENV)
+$(BIN)/python:
+	@echo "==> creating $(VENV) with $(PYTHON)"
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+
+$(DEMO_STAMP): pyproject.toml | $(BIN)/python
+	@echo "==> installing typedws, Django, DRF, Channels and uvicorn into $(VENV)"
+	@echo "    (the first run takes about 30 s with a warm pip cache, a few minutes without)"
+	$(BIN)/python -m pip install --disable-pip-version-check --progress-bar off \
+		-e ".[server,filters]"
 	touch $@
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	@echo "==> installing typedws with every dev tool (mypy, ruff, pytest, playwright, ...)"
+	$(BIN)/python -m pip install --disable-pip-version-check --progress-bar off -e ".[dev]"
+	touch $(DEMO_STAMP) $@
+
+install-demo: $(DEMO_STAMP)
 
 install: $(STAMP)
 
-demo: install
+demo: install-demo
+	@echo "==> migrating the demo's SQLite database"
 	cd example && ../$(BIN)/python manage.py migrate --noinput
 	@echo "typedws demo: ws://$(HOST):$(PORT)/ws/  (HTTP API at http://$(HOST):$(PORT)/api/)"
 	@echo "explorer: http://$(HOST):$(PORT)/typedws/explorer/"

@@ -14,7 +14,9 @@ def test_every_package_is_listed() -> None:
         ".".join(init.parent.relative_to(ROOT).parts)
         for init in (ROOT / "typedws").rglob("__init__.py")
     }
-    assert set(config["packages"]) == found | {"typedws_codegen"}
+    data = {"typedws.static.typedws.explorer", "typedws.templates.typedws"}
+    assert set(config["packages"]) == found | data | {"typedws_codegen"}
+    assert set(config["package-data"]) == data | {"typedws", "typedws_codegen"}
     assert config["package-dir"] == {"typedws_codegen": "codegen/typedws_codegen"}
     codegen = ROOT / "codegen" / "typedws_codegen"
     assert not list(codegen.rglob("*/__init__.py")), "list codegen's subpackages too"
