@@ -2,7 +2,7 @@
 PYTHON ?= python3.11
 VENV ?= .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml clients/python/pyproject.toml | cksum | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
@@ -14,10 +14,13 @@ VENV_DJANGO6 ?= .venv-django6
 .PHONY: install demo test lint typecheck pytest format clean test-postgres test-django6 snapshots \
 	explorer-screenshot test-ts
 
-$(STAMP): pyproject.toml
+# typedws-client (clients/python) is not published: installed from the checkout first, it is
+# what the `codegen` extra's `typedws-client>=0.1` resolves to.
+$(STAMP): pyproject.toml clients/python/pyproject.toml
 	rm -rf $(VENV)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ./clients/python
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $@
 
@@ -36,7 +39,7 @@ lint: install
 	$(BIN)/ruff format --check .
 
 typecheck: install
-	$(BIN)/mypy typedws codegen/typedws_codegen example tests
+	$(BIN)/mypy typedws codegen/typedws_codegen clients/python/typedws_client example tests
 
 NODE_TEST_DEPS := tests/dcrf_client/node_modules/.package-lock.json \
 	tests/asyncapi/node_modules/.package-lock.json

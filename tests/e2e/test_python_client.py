@@ -54,7 +54,7 @@ def script_command(module: str, url: str, scenario: str) -> list[str]:
 
 
 def script_env(directory: Path) -> dict[str, str]:
-    parts = [str(directory), str(REPO_ROOT), str(REPO_ROOT / "codegen")]
+    parts = [str(directory), str(REPO_ROOT), str(REPO_ROOT / "clients" / "python")]
     return {**os.environ, "PYTHONPATH": os.pathsep.join(parts)}
 
 

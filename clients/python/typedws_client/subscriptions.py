@@ -30,7 +30,7 @@ from typing import Any, Generic, TypeVar
 
 __all__ = ["Subscribing", "Subscription"]
 
-logger = logging.getLogger("typedws_codegen.client")
+logger = logging.getLogger("typedws_client")
 
 E = TypeVar("E")
 Payload = dict[str, Any]

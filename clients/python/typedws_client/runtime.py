@@ -26,7 +26,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any, TypeVar, overload
+from typing import Any, Self, TypeVar, overload
 
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake
@@ -55,7 +55,7 @@ from .subscriptions import Payload, Subscribing, Subscription
 
 __all__ = ["DEFAULT_TIMEOUT", "Client"]
 
-logger = logging.getLogger("typedws_codegen.client")
+logger = logging.getLogger("typedws_client")
 
 E = TypeVar("E")
 #: Seconds a request waits for its reply (including for the socket to open) by default.
@@ -78,7 +78,7 @@ class Client:
     """A connection to one typedws API.
 
     ``timeout``: default seconds per request (a request's own ``timeout`` overrides it).
-    ``reconnect``: a :class:`~typedws_codegen.reconnect.ReconnectPolicy`
+    ``reconnect``: a :class:`~typedws_client.reconnect.ReconnectPolicy`
     (default ``ExponentialBackoff()``: 0.5 s doubling to 30 s, for ever), or None.
     ``on_connection_event``: called with each ``Connected``, ``Disconnected``,
     ``Reconnecting``, ``Resubscribed`` and ``GaveUp``.
@@ -112,7 +112,7 @@ class Client:
         self._background: set[asyncio.Task[None]] = set()
         self._closed = False
 
-    async def __aenter__(self) -> Client:
+    async def __aenter__(self) -> Self:
         return self
 
     async def __aexit__(
