@@ -12,7 +12,7 @@ PYTHON_DJANGO6 ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.12*/bin/pytho
 VENV_DJANGO6 ?= .venv-django6
 
 .PHONY: install demo test lint typecheck pytest format clean test-postgres test-django6 snapshots \
-	explorer-screenshot test-ts
+	explorer-screenshot test-ts protocol
 
 # typedws-client (clients/python) is not published: installed from the checkout first, it is
 # what the `codegen` extra's `typedws-client>=0.1` resolves to.
@@ -75,6 +75,12 @@ snapshots: install
 	TYPEDWS_UPDATE_SNAPSHOTS=1 $(BIN)/pytest tests/test_contract.py -k snapshot -q
 	TYPEDWS_UPDATE_SNAPSHOTS=1 $(BIN)/pytest tests/codegen/test_python.py \
 		tests/codegen/test_typescript.py -k snapshot -q
+
+# Rewrite the clients' mirrors of typedws/protocol.py (clients/ts/src/protocol.ts and
+# clients/python/typedws_client/protocol.py) after changing it; tests/test_protocol_mirrors.py
+# fails until they are current.
+protocol: install
+	$(BIN)/python -m typedws_codegen.protocol_mirror
 
 # Retake docs/explorer.png in the headless Chromium after a change to the explorer's look.
 explorer-screenshot: install

@@ -20,7 +20,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
-import json
 import logging
 import uuid
 from collections.abc import Callable, Mapping
@@ -41,6 +40,16 @@ from .errors import (
     ResponseError,
     response_error,
 )
+from .frames import (
+    SUBSCRIBE,
+    UNSUBSCRIBE,
+    Payload,
+    encode_request,
+    is_success,
+    read_server_frame,
+    request_payload,
+)
+from .protocol import ACTION, DATA, EVENT, PK, REQUEST_ID, RESPONSE_STATUS
 from .reconnect import (
     Connected,
     ConnectionEvent,
@@ -51,7 +60,7 @@ from .reconnect import (
     ReconnectPolicy,
     Resubscribed,
 )
-from .subscriptions import Payload, Subscribing, Subscription
+from .subscriptions import Subscribing, Subscription
 
 __all__ = ["DEFAULT_TIMEOUT", "Client"]
 
@@ -137,18 +146,14 @@ class Client:
         action: str,
         *,
         pk: RequestId | None = None,
-        lookup: str = "pk",
+        lookup: str = PK,
         data: Mapping[str, Any] | None = None,
         timeout: float | None = None,
     ) -> Any:
         """Send one request and return its reply's ``data``, or raise ``ResponseError``."""
-        payload: Payload = {"action": action, "request_id": self._next_id()}
-        if pk is not None:
-            payload[lookup] = pk
-        if data is not None:
-            payload["data"] = dict(data)
+        payload = request_payload(action, self._next_id(), pk=pk, lookup=lookup, data=data)
         reply = await self._call(stream, payload, timeout)
-        return reply.get("data")
+        return reply.get(DATA)
 
     @overload
     def subscribe(
@@ -232,7 +237,7 @@ class Client:
 
     async def _call(self, stream: str, payload: Payload, timeout: float | None) -> Payload:
         """Send ``payload`` on ``stream``; the reply's payload if 2xx."""
-        request_id, action = payload["request_id"], payload["action"]
+        request_id, action = payload[REQUEST_ID], payload[ACTION]
         seconds = self.timeout if timeout is None else timeout
         try:
             async with asyncio.timeout(seconds):
@@ -241,18 +246,17 @@ class Client:
             raise RequestTimeout(
                 f"{stream}.{action} ({request_id}): no reply within {seconds} s."
             ) from None
-        status = reply.get("response_status")
-        if isinstance(status, int) and 200 <= status < 300:
+        if is_success(reply.get(RESPONSE_STATUS)):
             return reply
         raise response_error(reply, stream, action)
 
     async def _exchange(self, stream: str, payload: Payload) -> Payload:
         ws = await self._connection()
-        request_id = payload["request_id"]
+        request_id = payload[REQUEST_ID]
         future: asyncio.Future[Payload] = asyncio.get_running_loop().create_future()
-        self._pending[request_id] = _Pending(future, stream, payload["action"])
+        self._pending[request_id] = _Pending(future, stream, payload[ACTION])
         try:
-            await ws.send(json.dumps({"stream": stream, "payload": payload}))
+            await ws.send(encode_request(stream, payload))
             return await future
         except ConnectionClosed as exc:
             raise ConnectionLost(f"The socket closed: {exc}") from exc
@@ -260,28 +264,17 @@ class Client:
             self._pending.pop(request_id, None)
 
     def _dispatch(self, message: str | bytes) -> None:
-        """Route one server frame. Frames this client cannot place are ignored: a newer
-        server may send kinds of frame, or keys, that this client does not know."""
-        if isinstance(message, bytes):
+        """Route one server frame; frames this client cannot place are ignored."""
+        frame = read_server_frame(message)
+        if frame is None:
             return
-        try:
-            frame = json.loads(message)
-        except ValueError:
-            return
-        payload = frame.get("payload") if isinstance(frame, dict) else None
-        if not isinstance(payload, dict):
-            return
-        kind = frame.get("type")
-        if kind is None:
-            # A server older than the `type` discriminator: only replies carry a status.
-            kind = "reply" if "response_status" in payload else "event"
-        if kind == "event":
-            self._route_event(frame.get("stream"), payload)
-        elif kind == "reply":
-            self._route_reply(payload)
+        if frame.kind == EVENT:
+            self._route_event(frame.stream, frame.payload)
+        else:
+            self._route_reply(frame.payload)
 
     def _route_reply(self, payload: Payload) -> None:
-        request_id = payload.get("request_id")
+        request_id = payload.get(REQUEST_ID)
         pending = self._pending.get(request_id) if isinstance(request_id, str) else None
         if pending is None and request_id is None and self._pending:
             # A reply that could echo nothing (a frame over the size limit): the server
@@ -291,7 +284,7 @@ class Client:
             pending.future.set_result(payload)
 
     def _route_event(self, stream: object, payload: Payload) -> None:
-        request_id = payload.get("request_id")
+        request_id = payload.get(REQUEST_ID)
         if isinstance(stream, str) and isinstance(request_id, str):
             subscription = self._subscriptions.get((stream, request_id))
             if subscription is not None:
@@ -310,11 +303,11 @@ class Client:
 
     @staticmethod
     def _subscribe_payload(subscription: Subscription[Any]) -> Payload:
-        return {
-            "action": "subscribe",
-            "request_id": subscription.request_id,
-            "data": subscription.data,
-        }
+        return request_payload(SUBSCRIBE, subscription.request_id, data=subscription.data)
+
+    def _unsubscribe_payload(self, request_id: str) -> Payload:
+        """``unsubscribe`` of the subscription made by the request ``request_id``."""
+        return request_payload(UNSUBSCRIBE, self._next_id(), data={REQUEST_ID: request_id})
 
     async def _unsubscribe(self, subscription: Subscription[Any], timeout: float | None) -> None:
         key = (subscription.stream, subscription.request_id)
@@ -322,11 +315,7 @@ class Client:
             return
         try:
             if self._ws is not None:
-                payload = {
-                    "action": "unsubscribe",
-                    "request_id": self._next_id(),
-                    "data": {"request_id": subscription.request_id},
-                }
+                payload = self._unsubscribe_payload(subscription.request_id)
                 await self._call(subscription.stream, payload, timeout)
         except (NotFound, ConnectionLost):
             # Already gone on the server: refused on resubscription, or the socket dropped.
@@ -341,11 +330,7 @@ class Client:
         limit or send events nobody reads."""
 
         async def unsubscribe() -> None:
-            payload = {
-                "action": "unsubscribe",
-                "request_id": self._next_id(),
-                "data": {"request_id": request_id},
-            }
+            payload = self._unsubscribe_payload(request_id)
             with contextlib.suppress(ClientError):
                 await self._call(stream, payload, None)
 

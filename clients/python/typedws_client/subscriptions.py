@@ -28,12 +28,13 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Generic, TypeVar
 
+from .frames import Payload
+
 __all__ = ["Subscribing", "Subscription"]
 
 logger = logging.getLogger("typedws_client")
 
 E = TypeVar("E")
-Payload = dict[str, Any]
 
 
 @dataclass(frozen=True)
