@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.servers import REPO_ROOT, RestartableServer, restartable_server
-from tests.e2e.test_python_client import RUN_TIMEOUT, SCRIPT, steps
+from tests.e2e.test_python_client import RUN_TIMEOUT, SCRIPT, generate_demo_client, steps
 
 pytestmark = pytest.mark.e2e
 
@@ -55,14 +55,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RestartableServer
 @pytest.fixture(scope="module")
 def program(demo: RestartableServer, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A directory outside the checkout: the generated demo client and the script."""
-    directory = tmp_path_factory.mktemp("program")
-    http = demo.url.replace("ws://", "http://").replace("/ws/", "/typedws/asyncapi.json")
-    generated = subprocess.run(
-        [sys.executable, "-m", "typedws_codegen.cli", "python", http, "-o",
-         str(directory / "demo_client.py")],
-        capture_output=True, text=True, timeout=RUN_TIMEOUT, check=False,
-    )  # fmt: skip
-    assert generated.returncode == 0, generated.stderr
+    directory = generate_demo_client(demo, tmp_path_factory.mktemp("program"))
     shutil.copy(SCRIPT, directory / SCRIPT.name)
     return directory
 
