@@ -2,7 +2,7 @@
 PYTHON ?= python3.11
 VENV ?= .venv
 BIN := $(VENV)/bin
-PYPROJECT_SUM := $(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+PYPROJECT_SUM := $(shell cat pyproject.toml clients/python/pyproject.toml | cksum | cut -d' ' -f1)
 # `make demo` installs the runtime and an ASGI server; `make test` adds the dev tools.
 DEMO_STAMP := $(VENV)/.demo-$(PYPROJECT_SUM)
 STAMP := $(VENV)/.installed-$(PYPROJECT_SUM)
@@ -15,7 +15,7 @@ PYTHON_DJANGO6 ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.12*/bin/pytho
 VENV_DJANGO6 ?= .venv-django6
 
 .PHONY: install install-demo demo test lint typecheck pytest format clean test-postgres test-django6 snapshots \
-	explorer-screenshot test-ts
+	explorer-screenshot test-ts protocol
 
 $(BIN)/python:
 	@echo "==> creating $(VENV) with $(PYTHON)"
@@ -28,9 +28,12 @@ $(DEMO_STAMP): pyproject.toml | $(BIN)/python
 		-e ".[server,filters]"
 	touch $@
 
-$(STAMP): pyproject.toml | $(BIN)/python
+# typedws-client (clients/python) is not published: installed from the checkout first, it is
+# what the `codegen` extra's `typedws-client>=0.1` resolves to.
+$(STAMP): pyproject.toml clients/python/pyproject.toml | $(BIN)/python
 	@echo "==> installing typedws with every dev tool (mypy, ruff, pytest, playwright, ...)"
-	$(BIN)/python -m pip install --disable-pip-version-check --progress-bar off -e ".[dev]"
+	$(BIN)/python -m pip install --disable-pip-version-check --progress-bar off \
+		-e ./clients/python -e ".[dev]"
 	touch $(DEMO_STAMP) $@
 
 install-demo: $(DEMO_STAMP)
@@ -52,7 +55,7 @@ lint: install
 	$(BIN)/lint-imports --no-cache
 
 typecheck: install
-	$(BIN)/mypy typedws codegen/typedws_codegen example tests
+	$(BIN)/mypy typedws codegen/typedws_codegen clients/python/typedws_client example tests
 
 NODE_TEST_DEPS := tests/dcrf_client/node_modules/.package-lock.json \
 	tests/asyncapi/node_modules/.package-lock.json
@@ -88,6 +91,12 @@ snapshots: install
 	TYPEDWS_UPDATE_SNAPSHOTS=1 $(BIN)/pytest tests/test_contract.py -k snapshot -q
 	TYPEDWS_UPDATE_SNAPSHOTS=1 $(BIN)/pytest tests/codegen/test_python.py \
 		tests/codegen/test_typescript.py -k snapshot -q
+
+# Rewrite the clients' mirrors of typedws/protocol.py (clients/ts/src/protocol.ts and
+# clients/python/typedws_client/protocol.py) after changing it; tests/test_protocol_mirrors.py
+# fails until they are current.
+protocol: install
+	$(BIN)/python -m typedws_codegen.protocol_mirror
 
 # Retake docs/explorer.png in the headless Chromium after a change to the explorer's look.
 explorer-screenshot: install

@@ -25,7 +25,6 @@ def block_with(path: Path, lang: str, text: str) -> Block:
     return block
 
 
-@pytest.mark.xfail(strict=True, reason="ApiClient.__aenter__ returns Self on branch client")
 def test_readme_python_client_snippet_type_checks(tmp_path: Path) -> None:
     block = block_with(REPO_ROOT / "README.md", "python", "ApiClient(")
     shutil.copy(SNAPSHOTS / "demo.client.py", tmp_path / "api_client.py")
@@ -33,7 +32,7 @@ def test_readme_python_client_snippet_type_checks(tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "mypy", "--strict", "--config-file", "", "snippet.py"],
         cwd=tmp_path,
-        env={**os.environ, "MYPYPATH": str(REPO_ROOT / "codegen")},
+        env={**os.environ, "MYPYPATH": str(REPO_ROOT / "clients" / "python")},
         capture_output=True,
         text=True,
         timeout=TIMEOUT,
