@@ -70,6 +70,16 @@ MODEL: Final = "model"
 # Key of a ``subscribe``'s data (besides ``action`` and ``pk``).
 FILTER: Final = "filter"
 
+# Keys of an error item.
+CODE: Final = "code"
+MESSAGE: Final = "message"
+PATH: Final = "path"
+
+# The actions a client sends to follow a stream's changes, and the one that reads a page.
+SUBSCRIBE: Final = "subscribe"
+UNSUBSCRIBE: Final = "unsubscribe"
+LIST: Final = "list"
+
 # The actions an event reports.
 EVENT_ACTIONS: Final = ("create", "update", "delete")
 
@@ -156,7 +166,7 @@ CUSTOM_DETAIL_ACTION_SUMMARY: Final = "A custom action on one object."
 
 
 def error_item(code: str, message: str, path: Path) -> ErrorItem:
-    return {"code": code, "message": message, "path": path}
+    return {CODE: code, MESSAGE: message, PATH: path}
 
 
 def reply(

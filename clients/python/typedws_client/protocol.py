@@ -8,6 +8,7 @@ from typing import Final, NamedTuple
 
 __all__ = [
     "ACTION",
+    "CODE",
     "CUSTOM_ACTION_SUMMARY",
     "CUSTOM_DETAIL_ACTION_SUMMARY",
     "DATA",
@@ -15,9 +16,12 @@ __all__ = [
     "EVENT",
     "EVENT_ACTIONS",
     "FILTER",
+    "LIST",
+    "MESSAGE",
     "MODEL",
     "PAGE",
     "PAGE_SIZE",
+    "PATH",
     "PAYLOAD",
     "PK",
     "REPLY",
@@ -26,7 +30,9 @@ __all__ = [
     "SCHEMA_REF_PREFIX",
     "STANDARD_ACTIONS",
     "STREAM",
+    "SUBSCRIBE",
     "TYPE",
+    "UNSUBSCRIBE",
     "ErrorCode",
     "StandardAction",
 ]
@@ -55,6 +61,16 @@ MODEL: Final = "model"
 
 # Key of a ``subscribe``'s data (besides ``action`` and ``pk``).
 FILTER: Final = "filter"
+
+# Keys of an error item.
+CODE: Final = "code"
+MESSAGE: Final = "message"
+PATH: Final = "path"
+
+# The actions a client sends to follow a stream's changes, and the one that reads a page.
+SUBSCRIBE: Final = "subscribe"
+UNSUBSCRIBE: Final = "unsubscribe"
+LIST: Final = "list"
 
 # The actions an event reports.
 EVENT_ACTIONS: Final = ("create", "update", "delete")

@@ -39,8 +39,6 @@ from .errors import (
     response_error,
 )
 from .frames import (
-    SUBSCRIBE,
-    UNSUBSCRIBE,
     Payload,
     encode_request,
     is_success,
@@ -48,7 +46,16 @@ from .frames import (
     request_payload,
 )
 from .pending import PendingRequests
-from .protocol import ACTION, DATA, EVENT, PK, REQUEST_ID, RESPONSE_STATUS
+from .protocol import (
+    ACTION,
+    DATA,
+    EVENT,
+    PK,
+    REQUEST_ID,
+    RESPONSE_STATUS,
+    SUBSCRIBE,
+    UNSUBSCRIBE,
+)
 from .reconnect import (
     ConnectionEvent,
     ExponentialBackoff,

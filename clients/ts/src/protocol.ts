@@ -31,6 +31,16 @@ export const MODEL = "model";
 // Key of a `subscribe`'s data (besides `action` and `pk`).
 export const FILTER = "filter";
 
+// Keys of an error item.
+export const CODE = "code";
+export const MESSAGE = "message";
+export const PATH = "path";
+
+// The actions a client sends to follow a stream's changes, and the one that reads a page.
+export const SUBSCRIBE = "subscribe";
+export const UNSUBSCRIBE = "unsubscribe";
+export const LIST = "list";
+
 // The actions an event reports.
 export const EVENT_ACTIONS = ["create", "update", "delete"] as const;
 
