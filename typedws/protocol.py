@@ -43,6 +43,7 @@ __all__ = [
     "event_text",
     "json_type",
     "reply",
+    "request",
 ]
 
 # Top-level keys of a frame.
@@ -167,6 +168,19 @@ CUSTOM_DETAIL_ACTION_SUMMARY: Final = "A custom action on one object."
 
 def error_item(code: str, message: str, path: Path) -> ErrorItem:
     return {CODE: code, MESSAGE: message, PATH: path}
+
+
+def request(
+    stream: str, action: str, request_id: RequestId | None = None, data: Any = None, **keys: Any
+) -> dict[str, Any]:
+    """Build a request frame (client to server); ``keys`` are further payload keys, such as the
+    lookup key of a detail action (``pk=1``)."""
+    payload: dict[str, Any] = {ACTION: action, **keys}
+    if request_id is not None:
+        payload[REQUEST_ID] = request_id
+    if data is not None:
+        payload[DATA] = data
+    return {STREAM: stream, PAYLOAD: payload}
 
 
 def reply(
