@@ -17,7 +17,7 @@ from rest_framework import status
 
 from .api import API
 from .errors import FrameError, exception_errors, server_error
-from .frames import RequestFrame, parse_frame
+from .frames import RequestFrame, read_frame
 from .protocol import (
     ACTION,
     DATA,
@@ -92,7 +92,7 @@ class APIConsumer(AsyncWebsocketConsumer):
         """The reply frame for one request frame."""
         api = self.api
         try:
-            request = parse_frame(text, api.routes, typedws_settings.MAX_FRAME_BYTES)
+            request = await read_frame(text, api.routes, typedws_settings.MAX_FRAME_BYTES)
         except FrameError as exc:
             return reply(exc.stream, exc.action, exc.request_id, exc.status, None, exc.errors)
         try:
@@ -102,7 +102,7 @@ class APIConsumer(AsyncWebsocketConsumer):
                 await self.subscriptions.sync()
         except Exception as exc:
             code, errors = exception_errors(exc, [PAYLOAD, DATA])
-            if code >= status.HTTP_500_INTERNAL_SERVER_ERROR:
+            if code == status.HTTP_500_INTERNAL_SERVER_ERROR:  # a 503 logged its own line
                 _log_failure(request, exc)
             return reply(request.stream, request.spec.name, request.request_id, code, None, errors)
         return reply(request.stream, request.spec.name, request.request_id, code, data)
