@@ -84,6 +84,8 @@ export const ErrorCode = {
   FRAME_TOO_LARGE: "frame_too_large",
   SERVER_ERROR: "server_error",
   TOO_MANY_SUBSCRIPTIONS: "too_many_subscriptions",
+  TOO_MANY_ERRORS: "too_many_errors",
+  SERVICE_UNAVAILABLE: "service_unavailable",
 } as const;
 
 /** The statuses of `docs/protocol.md`, as DRF and djangochannelsrestframework use them. */
@@ -99,6 +101,7 @@ export const Status = {
   FRAME_TOO_LARGE: 413,
   THROTTLED: 429,
   SERVER_ERROR: 500,
+  SERVICE_UNAVAILABLE: 503,
 } as const;
 
 /**
