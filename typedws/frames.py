@@ -210,6 +210,9 @@ def _route_action(payload: dict[str, Any], route: Route, echo: dict[str, Any]) -
 
 
 def _is_request_id(value: Any) -> bool:
+    # What the contract accepts: a string or JSON Schema's integer, which includes ``1.0``.
+    if isinstance(value, float):
+        return value.is_integer()
     return isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool))
 
 
