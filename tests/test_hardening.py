@@ -212,3 +212,19 @@ def test_strings_and_small_numbers_that_look_huge_are_left_alone() -> None:
     with pytest.raises(FrameError) as raised:
         parse_frame(text, API().routes, 64 * 1024)
     assert raised.value.errors[0]["code"] == "unknown_stream"
+
+
+@pytest.mark.parametrize("request_id", [7.0, 1e300])
+def test_an_integral_float_request_id_is_echoed_on_errors_too(request_id: float) -> None:
+    # The contract takes it (an integer to JSON Schema), and a success echoes it verbatim.
+    text = json.dumps({"stream": "nowhere", "payload": {"request_id": request_id}})
+    with pytest.raises(FrameError) as raised:
+        parse_frame(text, API().routes, 64 * 1024)
+    assert raised.value.request_id == request_id
+
+
+def test_a_fractional_request_id_is_not_echoed() -> None:
+    text = json.dumps({"stream": "nowhere", "payload": {"request_id": 7.5}})
+    with pytest.raises(FrameError) as raised:
+        parse_frame(text, API().routes, 64 * 1024)
+    assert raised.value.request_id is None
