@@ -97,6 +97,8 @@ class ErrorCode:
     FRAME_TOO_LARGE: Final = "frame_too_large"
     SERVER_ERROR: Final = "server_error"
     TOO_MANY_SUBSCRIPTIONS: Final = "too_many_subscriptions"
+    TOO_MANY_ERRORS: Final = "too_many_errors"
+    SERVICE_UNAVAILABLE: Final = "service_unavailable"
 
 
 class StandardAction(NamedTuple):

@@ -66,6 +66,8 @@ export const ErrorCode = {
   FRAME_TOO_LARGE: "frame_too_large",
   SERVER_ERROR: "server_error",
   TOO_MANY_SUBSCRIPTIONS: "too_many_subscriptions",
+  TOO_MANY_ERRORS: "too_many_errors",
+  SERVICE_UNAVAILABLE: "service_unavailable",
 } as const;
 
 /**
