@@ -12,10 +12,19 @@ filters again with ``page`` set to ``next_page``. ``page_size`` defaults to
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
+from functools import cached_property
+from math import ceil
 from typing import Any
 
-from django.core.paginator import EmptyPage, Page, Paginator
+from django.core.paginator import (
+    EmptyPage,
+    Page,
+    PageNotAnInteger,
+    Paginator,
+    UnorderedObjectListWarning,
+)
 from django.db.models import QuerySet
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import BasePagination
@@ -30,20 +39,62 @@ __all__ = ["WebSocketPagination"]
 
 
 class WebSocketPagination(BasePagination):
-    """Override :meth:`get_page_size` or :meth:`get_paginated_data` to change the policy."""
+    """Override :meth:`get_page_size` or :meth:`get_paginated_data` to change the policy.
 
-    page: Page[Any]
+    One ``COUNT`` and one sliced query per page, as Django's ``Paginator`` runs them, without
+    building the paginator: :attr:`page` makes one (no second ``COUNT``) for code that asks.
+    """
+
+    count: int
+    """How many objects the filtered queryset has."""
+    number: int
+    """The page served, from 1."""
+    page_size: int
+    results: list[Any]
 
     def paginate_queryset(
         self, queryset: QuerySet[Any] | Sequence[Any], request: Request, view: APIView | None = None
     ) -> list[Any]:
-        paginator = Paginator(queryset, self.get_page_size(request))
-        number = request.query_params.get(PAGE) or 1
+        _warn_if_unordered(queryset)
+        self.object_list = queryset
+        self.page_size = self.get_page_size(request)
+        self.count = queryset.count() if isinstance(queryset, QuerySet) else len(queryset)
         try:
-            self.page = paginator.page(number)
+            self.number = self._validate(request.query_params.get(PAGE) or 1)
         except EmptyPage as exc:
             raise NotFound({PAGE: [str(exc)]}) from exc
-        return list(self.page)
+        bottom = (self.number - 1) * self.page_size
+        top = min(bottom + self.page_size, self.count)
+        self.results = list(queryset[bottom:top])
+        return self.results
+
+    @property
+    def num_pages(self) -> int:
+        """Pages in all; an empty first page counts as one, as in Django's ``Paginator``."""
+        return ceil(max(1, self.count) / self.page_size)
+
+    @cached_property
+    def page(self) -> Page[Any]:
+        """The page as Django's ``Paginator`` would give it, for code that wants one."""
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UnorderedObjectListWarning)  # warned already
+            paginator = Paginator(self.object_list, self.page_size)
+        paginator.__dict__["count"] = self.count  # its cached_property: no second COUNT
+        return Page(self.results, self.number, paginator)
+
+    def _validate(self, number: Any) -> int:
+        messages = Paginator.default_error_messages
+        try:
+            if isinstance(number, float) and not number.is_integer():
+                raise ValueError
+            page = int(number)
+        except (TypeError, ValueError):
+            raise PageNotAnInteger(messages["invalid_page"]) from None
+        if page < 1:
+            raise EmptyPage(messages["min_page"])
+        if page > self.num_pages:
+            raise EmptyPage(messages["no_results"])
+        return page
 
     def get_page_size(self, request: Request) -> int:
         requested = request.query_params.get(PAGE_SIZE)
@@ -54,13 +105,24 @@ class WebSocketPagination(BasePagination):
         return Response(self.get_paginated_data(data))
 
     def get_paginated_data(self, data: Any) -> dict[str, Any]:
-        page = self.page
+        number, num_pages = self.number, self.num_pages
         return {
             "results": data,
-            "count": page.paginator.count,
-            PAGE: page.number,
-            PAGE_SIZE: page.paginator.per_page,
-            "num_pages": page.paginator.num_pages,
-            "next_page": page.next_page_number() if page.has_next() else None,
-            "previous_page": page.previous_page_number() if page.has_previous() else None,
+            "count": self.count,
+            PAGE: number,
+            PAGE_SIZE: self.page_size,
+            "num_pages": num_pages,
+            "next_page": number + 1 if number < num_pages else None,
+            "previous_page": number - 1 if number > 1 else None,
         }
+
+
+def _warn_if_unordered(object_list: Any) -> None:
+    """The warning Django's ``Paginator`` gives for an unordered queryset, worded the same."""
+    if getattr(object_list, "ordered", None) is False:
+        warnings.warn(
+            "Pagination may yield inconsistent results with an unordered object_list: "
+            f"{object_list.model} {type(object_list).__name__}.",
+            UnorderedObjectListWarning,
+            stacklevel=3,
+        )
