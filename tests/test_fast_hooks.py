@@ -46,7 +46,7 @@ class TaggedSerializer(serializers.ModelSerializer[Sample]):
 
 class Base(ResourceBinding[Sample]):
     queryset = Sample.objects.all()
-    serializer_class = TextSerializer
+    serializer_class: type[serializers.BaseSerializer[Any]] = TextSerializer
 
 
 class Scoped(Base):
