@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from django.apps import apps
+from django.core.paginator import Paginator
 from django.db import DEFAULT_DB_ALIAS, connection
 from django.db.models.signals import post_migrate
 from django.http import Http404
@@ -21,21 +22,27 @@ from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from rest_framework.filters import OrderingFilter
 from rest_framework.generics import get_object_or_404
+from rest_framework.mixins import ListModelMixin
+from rest_framework.request import Request
+from rest_framework.test import APIRequestFactory
 
 from tests.testapp.models import Sample
-from typedws.actions import RETRIEVE
+from typedws.actions import RETRIEVE, ActionSpec
 from typedws.fast import stats
 from typedws.fast.queries import compiled_get, fetch_object
 from typedws.generics import GenericBinding
+from typedws.pagination import WebSocketPagination
+
+LIST = ActionSpec("list", "list", False, "GET")
 
 pytestmark = pytest.mark.django_db
 
 
-class SampleBinding(GenericBinding[Sample]):
+class SampleBinding(ListModelMixin, GenericBinding[Sample]):
     queryset = Sample.objects.all()
 
 
-class SmallBySlug(GenericBinding[Sample]):
+class SmallBySlug(ListModelMixin, GenericBinding[Sample]):
     queryset = Sample.objects.filter(size="s", big__gte=0)
     lookup_field = "slug"
 
@@ -106,6 +113,32 @@ def test_the_cached_query_is_djangos(binding: type[GenericBinding[Sample]]) -> N
         assert state(fast) == state(slow)
     assert stats.fallbacks() == {}
     assert compiled_get(queryset(binding), key, binding, DEFAULT_DB_ALIAS, 1) is not None
+
+
+@pytest.mark.parametrize("binding", [SampleBinding, SmallBySlug])
+@pytest.mark.parametrize(("page", "size"), [(1, 2), (2, 2), (2, 3), (1, 10)])
+def test_the_cached_page_and_count_are_djangos(
+    binding: type[GenericBinding[Sample]], page: int, size: int
+) -> None:
+    for n in range(1, 6):
+        make(n, size="l" if n == 3 else "s")
+    list_view = binding.for_action(LIST)
+    list_view.request = Request(APIRequestFactory().get("/", {"page": page, "page_size": size}))
+    for _ in range(2):  # the first compiles, the second reuses
+        paginator = WebSocketPagination()
+        with CaptureQueriesContext(connection) as fast_queries:
+            fast = paginator.paginate_queryset(
+                queryset(binding).all(), list_view.request, list_view
+            )
+        django = Paginator(queryset(binding).all(), size)
+        with CaptureQueriesContext(connection) as slow_queries:
+            slow = list(django.page(page))
+        assert [q["sql"] for q in fast_queries.captured_queries] == [
+            q["sql"] for q in slow_queries.captured_queries
+        ]
+        assert [state(row) for row in fast] == [state(row) for row in slow]
+        assert paginator.count == django.count
+    assert stats.fallbacks() == {}
 
 
 def test_a_value_django_refuses_takes_djangos_path() -> None:

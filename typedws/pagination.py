@@ -32,10 +32,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from .fast.queries import count_rows, fetch_page
 from .protocol import PAGE, PAGE_SIZE
 from .settings import typedws_settings
 
 __all__ = ["WebSocketPagination"]
+
+# DRF's list() passes filter_queryset(get_queryset()) to paginate_queryset() unchanged.
+_DRF_LIST = (("list", "rest_framework.mixins"), ("paginate_queryset", "rest_framework.generics"))
 
 
 class WebSocketPagination(BasePagination):
@@ -58,14 +62,15 @@ class WebSocketPagination(BasePagination):
         _warn_if_unordered(queryset)
         self.object_list = queryset
         self.page_size = self.get_page_size(request)
-        self.count = queryset.count() if isinstance(queryset, QuerySet) else len(queryset)
+        self.count = _count(queryset, view)
         try:
             self.number = self._validate(request.query_params.get(PAGE) or 1)
         except EmptyPage as exc:
             raise NotFound({PAGE: [str(exc)]}) from exc
         bottom = (self.number - 1) * self.page_size
         top = min(bottom + self.page_size, self.count)
-        self.results = list(queryset[bottom:top])
+        page = fetch_page(view, bottom, top) if _unfiltered(queryset, view) else None
+        self.results = page if page is not None else list(queryset[bottom:top])
         return self.results
 
     @property
@@ -115,6 +120,25 @@ class WebSocketPagination(BasePagination):
             "next_page": number + 1 if number < num_pages else None,
             "previous_page": number - 1 if number > 1 else None,
         }
+
+
+def _unfiltered(queryset: Any, view: Any) -> bool:
+    """Whether ``queryset`` is what DRF's own ``list()`` made of the view's queryset (so the
+    SQL ``typedws.fast`` compiles for the view is this queryset's, where it is static)."""
+    if view is None or not isinstance(queryset, QuerySet):
+        return False
+    for name, module in _DRF_LIST:
+        owner = next((k for k in type(view).__mro__ if name in k.__dict__), None)
+        if owner is None or owner.__module__ != module:
+            return False
+    return True
+
+
+def _count(queryset: Any, view: Any) -> int:
+    if not isinstance(queryset, QuerySet):
+        return len(queryset)
+    counted = count_rows(view) if _unfiltered(queryset, view) else None
+    return queryset.count() if counted is None else counted
 
 
 def _warn_if_unordered(object_list: Any) -> None:

@@ -1,4 +1,5 @@
-"""The SQL of a static ``get_object()`` compiled once per binding, lookup field and connection.
+"""The SQL of a static binding's queries compiled once per binding and connection: the
+``get_object()`` of detail actions, and the ``COUNT`` and page slice of ``list``.
 
 ``get_object()`` filters the binding's queryset on the lookup field and runs Django's
 ``get()``: a new query built and compiled to SQL on every frame, which costs more than running
@@ -8,7 +9,9 @@ is the same for every frame but for the lookup value: it is compiled once by Dja
 with the first value seen, and later frames only put their value in its place. Rows become
 objects as Django's ``ModelIterable`` makes them (the compiler's converters, ``from_db``).
 
-Anything else returns ``None`` (counted in :mod:`.stats`) and the caller runs Django's path.
+A page's slice is compiled once per offset and size (at most a few hundred kept per
+connection); the ``COUNT`` is the SQL Django ran for the first one, recorded. Anything else
+returns ``None`` (counted in :mod:`.stats`) and the caller runs Django's path.
 The cache is per database connection object and is emptied when settings change or
 migrations run.
 """
@@ -28,11 +31,12 @@ from django.http import Http404
 
 from .stats import Fallback, count
 
-__all__ = ["CompiledGet", "compiled_get", "fetch_object"]
+__all__ = ["CompiledGet", "compiled_get", "count_rows", "fetch_object", "fetch_page"]
 
 _GENERIC_MEMBERS = ("get_queryset", "filter_queryset")
 _LOOKUP_FIELDS = (models.IntegerField, models.CharField, models.UUIDField)
 _NOT_YET = object()
+_MAX_ENTRIES = 512
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,16 +46,18 @@ class CompiledGet:
     field: models.Field[Any, Any]
     sql: str
     params: tuple[Any, ...]
-    hole: int
+    hole: int | None
+    """Where the lookup value goes in ``params``; ``None`` for a query without one."""
     compiler: Any
     converters: Any
     init_list: list[str]
 
-    def fetch(self, alias: str, value: Any) -> list[models.Model]:
-        """The objects the query finds for ``value`` (at most ``MAX_GET_RESULTS``)."""
+    def fetch(self, alias: str, value: Any = None) -> list[models.Model]:
+        """The objects the query finds (for ``value``, where it has a hole for one)."""
         connection = connections[alias]
         params = list(self.params)
-        params[self.hole] = self.prepare(value, connection)
+        if self.hole is not None:
+            params[self.hole] = self.prepare(value, connection)
         with connection.cursor() as cursor:
             cursor.execute(self.sql, params)
             rows: Any = cursor.fetchall()
@@ -132,17 +138,62 @@ def _compile(queryset: models.QuerySet[Any], lookup: str, alias: str, value: Any
         return _NOT_YET
     if len(holes) != 1:
         return _NOT_YET  # another parameter has the same value: try the next one
+    return _compiled(compiler, field, sql, params, holes[0])
+
+
+def _compiled(compiler: Any, field: Any, sql: str, params: Any, hole: int | None) -> CompiledGet:
     select = compiler.select
     columns = [column for column, _, _ in select[: compiler.col_count]]
-    return CompiledGet(
-        field,
-        sql,
-        tuple(params),
-        holes[0],
-        compiler,
-        compiler.get_converters(columns),
-        [column.target.attname for column, _, _ in select],
-    )
+    init_list = [column.target.attname for column, _, _ in select]
+    converters = compiler.get_converters(columns)
+    return CompiledGet(field, sql, tuple(params), hole, compiler, converters, init_list)
+
+
+def fetch_page(view: Any, bottom: int, top: int) -> list[models.Model] | None:
+    """``list(queryset[bottom:top])`` for a static ``view``, its SQL compiled once per slice
+    and connection; ``None`` (counted) where Django must build the query."""
+    queryset = _static_queryset(view)
+    if queryset is None:
+        count(Fallback.QUERY)
+        return None
+    alias = queryset.db
+    per_connection = _cache.setdefault(connections[alias], {})
+    if len(per_connection) > _MAX_ENTRIES:
+        per_connection.clear()  # many page sizes and offsets: start again
+    key = (type(view), f"[{bottom}:{top}]")
+    compiled = per_connection.get(key)
+    if compiled is None:
+        compiler = queryset.all()[bottom:top].query.get_compiler(using=alias)
+        sql, params = compiler.as_sql()
+        compiled = per_connection[key] = _compiled(compiler, None, sql, params, None)
+    return compiled.fetch(alias)
+
+
+def count_rows(view: Any) -> int | None:
+    """``queryset.count()`` for a static ``view``: the SQL Django ran for the first count,
+    recorded and run again; ``None`` (counted) where Django must build the query."""
+    queryset = _static_queryset(view)
+    if queryset is None:
+        count(Fallback.QUERY)
+        return None
+    connection = connections[queryset.db]
+    per_connection = _cache.setdefault(connection, {})
+    recorded = per_connection.get((type(view), "count"))
+    if recorded is None:
+        seen: list[tuple[str, Any]] = []
+
+        def record(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+            seen.append((sql, params))
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(record):
+            total = queryset.all().count()  # never a result cache of the class attribute
+        if len(seen) == 1:
+            per_connection[(type(view), "count")] = seen[0]
+        return total
+    with connection.cursor() as cursor:
+        cursor.execute(*recorded)
+        return int(cursor.fetchone()[0])
 
 
 def _lookup_field(model: type[models.Model], lookup: str) -> Any:
