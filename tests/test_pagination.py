@@ -8,7 +8,7 @@ import uuid
 from typing import Any
 
 import pytest
-from django.core.paginator import Paginator, UnorderedObjectListWarning
+from django.core.paginator import Paginator
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.exceptions import NotFound
@@ -69,6 +69,9 @@ def test_out_of_range_pages_say_what_django_says(page: int, message: str) -> Non
     assert message in str(raised.value.detail["page"][0])  # type: ignore[index,call-overload]
 
 
-def test_an_unordered_queryset_warns_as_django_does() -> None:
-    with pytest.warns(UnorderedObjectListWarning, match="unordered object_list"):
-        WebSocketPagination().paginate_queryset(Sample.objects.order_by(), request())
+@pytest.mark.usefixtures("rows")
+def test_an_unordered_queryset_is_paged_by_primary_key() -> None:
+    results = WebSocketPagination().paginate_queryset(
+        Sample.objects.order_by(), request(page_size=3)
+    )
+    assert results == list(Sample.objects.order_by("pk")[:3])

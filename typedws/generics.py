@@ -124,7 +124,7 @@ class GenericBinding(GenericViewSet[_MT_co]):
         and the compiled representation where it is known (:mod:`typedws.fast`)."""
         return accelerate(super().get_serializer(*args, **kwargs))
 
-    def get_object(self) -> Any:
+    def get_object(self) -> _MT_co:
         """DRF's ``get_object()``: the object named by the lookup key, 404 if there is none,
         then the object permissions. A static queryset's SQL is compiled once per binding and
         connection (:mod:`typedws.fast.queries`); any other queryset takes DRF's path."""
@@ -132,7 +132,7 @@ class GenericBinding(GenericViewSet[_MT_co]):
         if instance is None:
             return super().get_object()
         self.check_object_permissions(self.request, instance)
-        return instance
+        return cast(_MT_co, instance)
 
     def permission_denied(
         self, request: Request, message: str | None = None, code: str | None = None

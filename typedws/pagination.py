@@ -7,12 +7,13 @@
 
 ``next_page``/``previous_page`` are page numbers (``null`` at the ends): send the same
 filters again with ``page`` set to ``next_page``. ``page_size`` defaults to
-``TYPEDWS["DEFAULT_PAGE_SIZE"]`` and is capped by ``TYPEDWS["MAX_PAGE_SIZE"]``.
+``TYPEDWS["DEFAULT_PAGE_SIZE"]`` and is capped by ``TYPEDWS["MAX_PAGE_SIZE"]``. A queryset
+with no ordering (no ``order_by()``, no ``Meta.ordering``, no ``OrderingFilter`` choice) is
+paginated by primary key, so pages are stable and Django logs no ``UnorderedObjectListWarning``.
 """
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 from functools import cached_property
 from math import ceil
@@ -23,7 +24,6 @@ from django.core.paginator import (
     Page,
     PageNotAnInteger,
     Paginator,
-    UnorderedObjectListWarning,
 )
 from django.db.models import QuerySet
 from rest_framework.exceptions import NotFound
@@ -59,7 +59,8 @@ class WebSocketPagination(BasePagination):
     def paginate_queryset(
         self, queryset: QuerySet[Any] | Sequence[Any], request: Request, view: APIView | None = None
     ) -> list[Any]:
-        _warn_if_unordered(queryset)
+        if isinstance(queryset, QuerySet) and not queryset.ordered:
+            queryset = queryset.order_by("pk")
         self.object_list = queryset
         self.page_size = self.get_page_size(request)
         self.count = _count(queryset, view)
@@ -81,9 +82,7 @@ class WebSocketPagination(BasePagination):
     @cached_property
     def page(self) -> Page[Any]:
         """The page as Django's ``Paginator`` would give it, for code that wants one."""
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UnorderedObjectListWarning)  # warned already
-            paginator = Paginator(self.object_list, self.page_size)
+        paginator = Paginator(self.object_list, self.page_size)
         paginator.__dict__["count"] = self.count  # its cached_property: no second COUNT
         return Page(self.results, self.number, paginator)
 
@@ -139,14 +138,3 @@ def _count(queryset: Any, view: Any) -> int:
         return len(queryset)
     counted = count_rows(view) if _unfiltered(queryset, view) else None
     return queryset.count() if counted is None else counted
-
-
-def _warn_if_unordered(object_list: Any) -> None:
-    """The warning Django's ``Paginator`` gives for an unordered queryset, worded the same."""
-    if getattr(object_list, "ordered", None) is False:
-        warnings.warn(
-            "Pagination may yield inconsistent results with an unordered object_list: "
-            f"{object_list.model} {type(object_list).__name__}.",
-            UnorderedObjectListWarning,
-            stacklevel=3,
-        )

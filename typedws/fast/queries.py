@@ -163,7 +163,8 @@ def fetch_page(view: Any, bottom: int, top: int) -> list[models.Model] | None:
     key = (type(view), f"[{bottom}:{top}]")
     compiled = per_connection.get(key)
     if compiled is None:
-        compiler = queryset.all()[bottom:top].query.get_compiler(using=alias)
+        ordered = queryset.all() if queryset.ordered else queryset.order_by("pk")  # as the pages
+        compiler = ordered[bottom:top].query.get_compiler(using=alias)
         sql, params = compiler.as_sql()
         compiled = per_connection[key] = _compiled(compiler, None, sql, params, None)
     return compiled.fetch(alias)

@@ -21,7 +21,8 @@ from typing import Any
 from weakref import WeakKeyDictionary
 
 from asgiref.sync import SyncToAsync, async_to_sync
-from channels.layers import get_channel_layer
+
+from typedws.layers import get_layer
 
 __all__ = ["send"]
 
@@ -37,9 +38,7 @@ def send(group: str, message: dict[str, Any]) -> None:
     """Send ``message`` to ``group``: queued on this thread's event loop, or sent now."""
     loop = _server_loop()
     if loop is None:
-        layer = get_channel_layer()
-        if layer is not None:
-            async_to_sync(layer.group_send)(group, message)
+        async_to_sync(get_layer().group_send)(group, message)
         return
     loop.call_soon_threadsafe(_post, loop, (group, message))
 
@@ -65,11 +64,9 @@ def _post(loop: asyncio.AbstractEventLoop, message: Message) -> None:
 
 
 async def _deliver(queue: asyncio.Queue[Message]) -> None:
-    layer = get_channel_layer()
     while True:
         group, message = await queue.get()
         try:
-            if layer is not None:
-                await layer.group_send(group, message)
+            await get_layer().group_send(group, message)
         except Exception:
             logger.exception("typedws could not send subscription events to the channel layer")

@@ -13,15 +13,8 @@ export {
   TypedwsError,
   type RequestInfo,
 } from "./errors.js";
-export type {
-  CallOptions,
-  Client,
-  ClientOptions,
-  ConnectionEvents,
-  ConnectionState,
-  RequestInput,
-  SubscriptionHandle,
-} from "./options.js";
+export type * from "./options.js";
+export * from "./frames.js";
 export * from "./protocol.js";
 export {
   backoffDelay,

@@ -13,6 +13,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from .protocol import CODE, ERRORS, MESSAGE, PATH, REQUEST_ID, RESPONSE_STATUS
+
 __all__ = [
     "ClientClosed",
     "ClientError",
@@ -47,10 +49,10 @@ class ErrorItem:
         """Read one item leniently: a server newer than this client may add keys."""
         if not isinstance(item, Mapping):
             return cls(code="invalid", message=str(item), path=())
-        path = item.get("path")
+        path = item.get(PATH)
         return cls(
-            code=str(item.get("code", "")),
-            message=str(item.get("message", "")),
+            code=str(item.get(CODE, "")),
+            message=str(item.get(MESSAGE, "")),
             path=tuple(path) if isinstance(path, list) else (),
         )
 
@@ -127,9 +129,9 @@ _BY_STATUS: dict[int, type[ResponseError]] = {
 
 def response_error(payload: Mapping[str, Any], stream: str, action: str) -> ResponseError:
     """The exception for a failed reply's payload, of the class its status calls for."""
-    status = payload.get("response_status")
+    status = payload.get(RESPONSE_STATUS)
     status = status if isinstance(status, int) else 0
-    errors = payload.get("errors")
+    errors = payload.get(ERRORS)
     items = [ErrorItem.from_wire(item) for item in errors] if isinstance(errors, list) else []
     cls = _BY_STATUS.get(status, ServerError if status >= 500 else ResponseError)
     return cls(
@@ -137,7 +139,7 @@ def response_error(payload: Mapping[str, Any], stream: str, action: str) -> Resp
         items,
         stream=stream,
         action=action,
-        request_id=payload.get("request_id"),
+        request_id=payload.get(REQUEST_ID),
     )
 
 
