@@ -194,3 +194,16 @@ def test_settings_and_migrations_empty_the_cache() -> None:
     post_migrate.send(sender=app, app_config=app, verbosity=0, interactive=False, using="default")
     third = compiled_get(queryset(SampleBinding), "pk", SampleBinding, DEFAULT_DB_ALIAS, 1)
     assert third is not second
+
+
+def test_an_empty_first_page_runs_the_count_only_as_django_does() -> None:
+    list_view = SampleBinding.for_action(LIST)
+    list_view.request = Request(APIRequestFactory().get("/"))
+    with CaptureQueriesContext(connection) as queries:
+        paginator = WebSocketPagination()
+        assert paginator.paginate_queryset(Sample.objects.all(), list_view.request, list_view) == []
+    assert [q["sql"] for q in queries.captured_queries] == [
+        str(q["sql"]) for q in queries.captured_queries if "COUNT(*)" in q["sql"]
+    ]
+    assert len(queries) == 1
+    assert (paginator.count, paginator.num_pages) == (0, 1)

@@ -22,7 +22,7 @@ import weakref
 from dataclasses import dataclass
 from typing import Any, cast
 
-from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.exceptions import EmptyResultSet, FieldDoesNotExist, ValidationError
 from django.core.signals import setting_changed
 from django.db import connections, models
 from django.db.models.query import MAX_GET_RESULTS, ModelIterable
@@ -129,6 +129,8 @@ def _compile(queryset: models.QuerySet[Any], lookup: str, alias: str, value: Any
         clone.query.set_limits(high=MAX_GET_RESULTS)  # as QuerySet.get()
         compiler = clone.query.get_compiler(using=alias)
         sql, params = compiler.as_sql()
+    except EmptyResultSet:
+        return None  # a queryset that can match nothing (``none()``): Django says so itself
     except (TypeError, ValueError, ValidationError):
         return _NOT_YET  # a bad value: try again with the next one
     probe = CompiledGet(field, sql, tuple(params), -1, compiler, None, [])
@@ -160,12 +162,17 @@ def fetch_page(view: Any, bottom: int, top: int) -> list[models.Model] | None:
     per_connection = _cache.setdefault(connections[alias], {})
     if len(per_connection) > _MAX_ENTRIES:
         per_connection.clear()  # many page sizes and offsets: start again
+    if top <= bottom:
+        return []  # Django runs no query for an empty slice either
     key = (type(view), f"[{bottom}:{top}]")
     compiled = per_connection.get(key)
     if compiled is None:
         ordered = queryset.all() if queryset.ordered else queryset.order_by("pk")  # as the pages
         compiler = ordered[bottom:top].query.get_compiler(using=alias)
-        sql, params = compiler.as_sql()
+        try:
+            sql, params = compiler.as_sql()
+        except EmptyResultSet:
+            return []  # as Django's iterator answers it
         compiled = per_connection[key] = _compiled(compiler, None, sql, params, None)
     return compiled.fetch(alias)
 
