@@ -36,11 +36,11 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 BENCH_DIR = Path(__file__).resolve().parent
 REPO_DIR = BENCH_DIR.parent
@@ -583,17 +583,41 @@ def display_command() -> str:
     return shlex.join([python, script, *sys.argv[1:]])
 
 
+def stop_on_signals() -> None:
+    """SIGINT (even where a shell started us with it ignored) and SIGTERM unwind through the
+    ``finally`` blocks, so that the servers and the load processes are stopped."""
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+
+
+@contextlib.contextmanager
+def scratch(prefix: str, keep: bool) -> Iterator[Path]:
+    """A temporary directory for databases and logs, removed afterwards unless ``keep``."""
+    tmp = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        yield tmp
+    finally:
+        if keep:
+            print(f"kept {tmp}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def write_raw(label: str, payload: dict[str, Any]) -> Path:
+    """The run's raw figures, as JSON in ``bench/results/`` (git-ignored)."""
+    RESULTS_DIR.mkdir(exist_ok=True)
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    raw = RESULTS_DIR / f"{label}-{stamp}.json"
+    raw.write_text(json.dumps(payload, indent=1))
+    return raw
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     command = display_command()
-    # SIGINT (even where a shell started us with it ignored) and SIGTERM unwind through the
-    # ``finally`` blocks, so that the server and the load process are stopped.
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    RESULTS_DIR.mkdir(exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix="typedws-bench-"))
+    stop_on_signals()
     results: list[dict[str, Any]] = []
-    try:
+    with scratch("typedws-bench-", args.keep) as tmp:
         env = server_env(tmp / "bench.sqlite3", args)
         print(f"seeding {args.rows} questions in {tmp}", flush=True)
         seed(env, args.rows)
@@ -609,15 +633,10 @@ def main(argv: list[str] | None = None) -> int:
         log = (tmp / "uvicorn.log").read_text().strip()
         if log:
             print(f"uvicorn said:\n{log[-3000:]}", flush=True)
-    finally:
-        if args.keep:
-            print(f"kept {tmp}")
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)
-
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-    raw = RESULTS_DIR / f"{'profile' if args.profile else args.label}-{stamp}.json"
-    raw.write_text(json.dumps({"command": command, "code": code, "results": results}, indent=1))
+    raw = write_raw(
+        "profile" if args.profile else args.label,
+        {"command": command, "code": code, "results": results},
+    )
     block = render(args, results, command, code)
     print(block)
     if args.profile:
@@ -629,9 +648,14 @@ def main(argv: list[str] | None = None) -> int:
     return 1 if bad else 0
 
 
-if __name__ == "__main__":
+def exit_with(main: Callable[[], int], stopped: str) -> NoReturn:
+    """Run a bench's ``main``; Ctrl-C ends it with 130, once ``stopped`` are stopped."""
     try:
         sys.exit(main())
     except KeyboardInterrupt:
-        print("interrupted; server stopped", file=sys.stderr)
+        print(f"interrupted; {stopped} stopped", file=sys.stderr)
         sys.exit(130)
+
+
+if __name__ == "__main__":
+    exit_with(main, "server")
