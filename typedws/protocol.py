@@ -28,6 +28,7 @@ from rest_framework.utils.encoders import JSONEncoder
 
 __all__ = [
     "STANDARD_ACTIONS",
+    "CloseCode",
     "ErrorCode",
     "ErrorItem",
     "Path",
@@ -99,6 +100,14 @@ class ErrorCode:
     FRAME_TOO_LARGE: Final = "frame_too_large"
     SERVER_ERROR: Final = "server_error"
     TOO_MANY_SUBSCRIPTIONS: Final = "too_many_subscriptions"
+
+
+class CloseCode:
+    """The WebSocket close codes typedws itself sends (docs/protocol.md, "Close codes")."""
+
+    SLOW_CONSUMER: Final = 4008
+    """The frames queued for the client exceeded ``MAX_SEND_QUEUE_BYTES``: it does not read
+    fast enough. Its queued frames were dropped; it reconnects and refetches."""
 
 
 class StandardAction(NamedTuple):
