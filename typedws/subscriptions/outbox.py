@@ -38,8 +38,12 @@ def send(group: str, message: dict[str, Any]) -> None:
     loop = _server_loop()
     if loop is None:
         layer = get_channel_layer()
-        if layer is not None:
-            async_to_sync(layer.group_send)(group, message)
+        try:
+            if layer is not None:
+                async_to_sync(layer.group_send)(group, message)
+        except Exception:
+            # The write is committed: a layer outage loses its events, not the write.
+            logger.exception("typedws could not send subscription events to the channel layer")
         return
     loop.call_soon_threadsafe(_post, loop, (group, message))
 
