@@ -43,6 +43,7 @@ __all__ = [
     "LayerLink",
     "LayerUnavailable",
     "health_of",
+    "unpublished",
 ]
 
 logger = logging.getLogger("typedws")
@@ -130,6 +131,17 @@ def health_of(layer: Any) -> LayerHealth:
     if health is None or health.loop is not asyncio.get_running_loop():
         health = _healths[layer] = LayerHealth(layer)
     return health
+
+
+def unpublished(layer: Any, group: str, exc: BaseException) -> None:
+    """A batch of events could not be sent (on the server's loop): say so, once per batch,
+    without a traceback; the outage itself is logged once by :class:`LayerHealth`."""
+    health_of(layer).failed(exc)
+    logger.warning(
+        "typedws: subscription events to %s were lost: the channel layer failed (%s)",
+        group,
+        type(exc).__name__,
+    )
 
 
 class LayerLink:

@@ -23,6 +23,8 @@ from weakref import WeakKeyDictionary
 from asgiref.sync import SyncToAsync, async_to_sync
 from channels.layers import get_channel_layer
 
+from typedws.layer import unpublished
+
 __all__ = ["send"]
 
 logger = logging.getLogger("typedws")
@@ -75,5 +77,5 @@ async def _deliver(queue: asyncio.Queue[Message]) -> None:
         try:
             if layer is not None:
                 await layer.group_send(group, message)
-        except Exception:
-            logger.exception("typedws could not send subscription events to the channel layer")
+        except Exception as exc:
+            unpublished(layer, group, exc)
