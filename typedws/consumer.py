@@ -114,6 +114,10 @@ class APIConsumer(AsyncWebsocketConsumer):
 
     async def typedws_events(self, message: dict[str, Any]) -> None:
         """A published batch of model changes: send this connection's events."""
+        if self.link is not None and self.link.gaps.missed(message):
+            if self.outgoing is not None:
+                self.outgoing.give_up("the channel layer dropped events owed to it")
+            return
         if self.subscriptions is not None:
             await self.subscriptions.deliver(message)
 

@@ -34,6 +34,8 @@ from weakref import WeakKeyDictionary
 from rest_framework import status
 from rest_framework.exceptions import APIException
 
+from .gaps import GapDetector
+
 __all__ = [
     "FIRST_RETRY",
     "LAST_RETRY",
@@ -152,7 +154,7 @@ class LayerLink:
         self.health = health_of(layer)
         self.channel_name = ""
         self._receiving: asyncio.Task[Any] | None = None
-        self.on_channel: Callable[[str], None] | None = None
+        self.gaps = GapDetector()
 
     async def open(self) -> str:
         """Ask the layer for the connection's channel; "" if it is down (asked again later)."""
@@ -217,8 +219,11 @@ class LayerLink:
         if subscribing and not self.ready:
             raise LayerUnavailable()
         saved = {stream: dict(subs) for stream, subs in subscriptions.streams.items()}
+        joined = subscriptions.groups
         yield
-        if await self.call(subscriptions.sync) or not subscribing:
+        synced = await self.call(subscriptions.sync)
+        self.gaps.joined(set(subscriptions.groups - joined))
+        if synced or not subscribing:
             return
         subscriptions.streams.clear()
         subscriptions.streams.update(saved)
@@ -229,6 +234,7 @@ class LayerLink:
         """After an outage: join every group the subscriptions need (Redis may have lost
         them), and leave those they no longer need."""
         subscriptions.channel_name = self.channel_name
+        self.gaps.joined()
         await self.call(subscriptions.rejoin)
 
     async def leave(self, subscriptions: Any) -> None:

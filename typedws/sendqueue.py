@@ -57,19 +57,21 @@ class SendQueue:
         size = _size(text)
         self.queued += size
         if self.queued > self.limit:
-            self._give_up()
+            self.give_up(
+                f"{self.queued} bytes waiting to be sent, more than MAX_SEND_QUEUE_BYTES "
+                f"({self.limit})"
+            )
             return
         self._frames.append((text, size))
         self._ready.set()
 
-    def _give_up(self) -> None:
+    def give_up(self, reason: str) -> None:
+        """Close the connection as a slow consumer (after the frames the server took)."""
+        if self.closed:
+            return
         counters[SLOW_CONSUMERS] += 1
         logger.warning(
-            "typedws: closing %s as a slow consumer: %d bytes waiting to be sent, more than "
-            "MAX_SEND_QUEUE_BYTES (%d)",
-            self.name or "a connection",
-            self.queued,
-            self.limit,
+            "typedws: closing %s as a slow consumer: %s", self.name or "a connection", reason
         )
         self.closed = True
         self._frames.clear()

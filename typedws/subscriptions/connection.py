@@ -85,6 +85,11 @@ class ConnectionSubscriptions:
         self._dirty = False
 
     @property
+    def groups(self) -> frozenset[str]:
+        """The groups joined."""
+        return frozenset(self._groups)
+
+    @property
     def count(self) -> int:
         return sum(len(subscriptions) for subscriptions in self.streams.values())
 

@@ -23,6 +23,7 @@ from weakref import WeakKeyDictionary
 from asgiref.sync import SyncToAsync, async_to_sync
 from channels.layers import get_channel_layer
 
+from typedws.gaps import stamp, unstamp
 from typedws.layer import unpublished
 
 __all__ = ["send"]
@@ -40,10 +41,12 @@ def send(group: str, message: dict[str, Any]) -> None:
     loop = _server_loop()
     if loop is None:
         layer = get_channel_layer()
+        stamped = stamp(group, message)
         try:
             if layer is not None:
-                async_to_sync(layer.group_send)(group, message)
+                async_to_sync(layer.group_send)(group, stamped)
         except Exception:
+            unstamp(stamped)
             # The write is committed: a layer outage loses its events, not the write.
             logger.exception("typedws could not send subscription events to the channel layer")
         return
@@ -74,8 +77,10 @@ async def _deliver(queue: asyncio.Queue[Message]) -> None:
     layer = get_channel_layer()
     while True:
         group, message = await queue.get()
+        stamped = stamp(group, message)
         try:
             if layer is not None:
-                await layer.group_send(group, message)
+                await layer.group_send(group, stamped)
         except Exception as exc:
+            unstamp(stamped)
             unpublished(layer, group, exc)
