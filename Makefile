@@ -12,7 +12,7 @@ PYTHON_DJANGO6 ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.12*/bin/pytho
 VENV_DJANGO6 ?= .venv-django6
 
 .PHONY: install demo test lint typecheck pytest format clean test-postgres test-django6 snapshots \
-	explorer-screenshot test-ts
+	explorer-screenshot test-ts soak
 
 $(STAMP): pyproject.toml
 	rm -rf $(VENV)
@@ -27,7 +27,8 @@ demo: install
 	cd example && ../$(BIN)/python manage.py migrate --noinput
 	@echo "typedws demo: ws://$(HOST):$(PORT)/ws/  (HTTP API at http://$(HOST):$(PORT)/api/)"
 	@echo "explorer: http://$(HOST):$(PORT)/typedws/explorer/"
-	cd example && ../$(BIN)/uvicorn demo.asgi:application --host $(HOST) --port $(PORT)
+	cd example && ../$(BIN)/uvicorn demo.asgi:application --host $(HOST) --port $(PORT) \
+		--ws-ping-interval 20 --ws-ping-timeout 20
 
 test: install lint typecheck test-ts pytest
 
@@ -65,6 +66,11 @@ test-postgres: install $(NODE_TEST_DEPS) $(TS_CLIENT_DEPS)
 
 test-django6:
 	$(MAKE) pytest PYTHON=$(PYTHON_DJANGO6) VENV=$(VENV_DJANGO6)
+
+# The long version of the idle-socket test: a subscribed socket idle for 10 minutes on a
+# RedisChannelLayer (its own redis-server) still gets the next event (docs/subscriptions.md).
+soak: install
+	TYPEDWS_IDLE_SECONDS=600 $(BIN)/pytest tests/e2e/test_quiet_and_slow.py -k idle -q
 
 # Rewrite the committed AsyncAPI snapshots, then the clients generated from them, after a
 # deliberate change; review the diff.

@@ -10,6 +10,11 @@ writer sent to that group (:func:`stamp`); a connection that sees a number jump
 Numbers are only used up by messages the layer took: a publish that fails (the layer is down)
 gives its number back, so an outage alone is no gap (its events are lost, and logged).
 Joining a group starts afresh: what came before the join was not owed.
+
+Only layers with a per-channel ``capacity`` are watched (the in-memory layer,
+``RedisChannelLayer``). ``RedisPubSubChannelLayer`` keeps every message it received (no
+capacity, no expiry); what it misses, it misses while its own Redis connection is down, and a
+Redis outage must not close sockets: those events are lost and logged (docs/subscriptions.md).
 """
 
 from __future__ import annotations
@@ -50,13 +55,17 @@ def unstamp(message: Mapping[str, Any]) -> None:
 
 
 class GapDetector:
-    """Per connection: the last number seen from each writer in each group."""
+    """Per connection: the last number seen from each writer in each group (``layer``: the
+    channel layer the messages come through; watched only if it has a ``capacity``)."""
 
-    def __init__(self) -> None:
+    def __init__(self, layer: Any = None) -> None:
+        self.enabled = layer is None or hasattr(layer, "capacity")
         self._last: dict[tuple[str, str], int] = {}
 
     def missed(self, message: Mapping[str, Any]) -> bool:
         """Whether messages before ``message`` (from its writer, to its group) never came."""
+        if not self.enabled:
+            return False
         group, writer, seq = (message.get(k) for k in (GROUP_KEY, WRITER_KEY, SEQ_KEY))
         if not (isinstance(group, str) and isinstance(writer, str) and isinstance(seq, int)):
             return False  # not stamped (another sender): nothing to compare

@@ -154,7 +154,7 @@ class LayerLink:
         self.health = health_of(layer)
         self.channel_name = ""
         self._receiving: asyncio.Task[Any] | None = None
-        self.gaps = GapDetector()
+        self.gaps = GapDetector(layer)
 
     async def open(self) -> str:
         """Ask the layer for the connection's channel; "" if it is down (asked again later)."""

@@ -29,6 +29,7 @@ from tests.e2e.wsclient import Client, open_client, unique
 pytestmark = pytest.mark.e2e
 
 OUTAGE_SECONDS = 5.0
+WARM_UP = 2.0
 # Subscriptions must deliver again this soon after Redis is back.
 RECOVERY_SECONDS = 5.0
 LOAD_CLIENTS_PER_SERVER = 2
@@ -135,6 +136,7 @@ async def test_a_redis_restart_under_load(cluster: Cluster, stack: AsyncExitStac
         for subscriber in subscribers:
             async with asyncio.timeout(RECOVERY_SECONDS):
                 await _recovery(subscriber, created, started)
+        await asyncio.sleep(WARM_UP)  # steady load before the outage, for the figures
         killed = time.monotonic()
         cluster.redis.kill()
         await asyncio.sleep(OUTAGE_SECONDS)  # the outage's length is the test's parameter
