@@ -43,6 +43,13 @@ def test_error_codes_are_the_same() -> None:
     assert typescript == python
 
 
+def test_close_codes_are_the_same() -> None:
+    start = TEXT.index("export const CloseCode")
+    found = re.findall(r"^  ([A-Z_]+): (\d+),$", TEXT[start : TEXT.index("\n}", start)], re.M)
+    python = {name: value for name, value in vars(protocol.CloseCode).items() if name.isupper()}
+    assert {name: int(value) for name, value in found} == python
+
+
 def test_event_actions_and_standard_actions_are_the_same() -> None:
     event_actions = re.search(r"export const EVENT_ACTIONS = \[(.*?)\] as const;", TEXT)
     assert event_actions is not None

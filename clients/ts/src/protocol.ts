@@ -86,6 +86,12 @@ export const ErrorCode = {
   TOO_MANY_SUBSCRIPTIONS: "too_many_subscriptions",
 } as const;
 
+/** The WebSocket close codes typedws itself sends (`docs/protocol.md`, "Close codes"). */
+export const CloseCode = {
+  /** The client fell behind (its queued frames, or events the layer dropped): reconnect, refetch. */
+  SLOW_CONSUMER: 4008,
+} as const;
+
 /** The statuses of `docs/protocol.md`, as DRF and djangochannelsrestframework use them. */
 export const Status = {
   OK: 200,
