@@ -154,6 +154,7 @@ class LayerLink:
         self.health = health_of(layer)
         self.channel_name = ""
         self._receiving: asyncio.Task[Any] | None = None
+        self._down: asyncio.Task[None] | None = None
         self.gaps = GapDetector(layer)
 
     async def open(self) -> str:
@@ -177,11 +178,12 @@ class LayerLink:
                 return {"type": RECOVERED}
         if self._receiving is None:
             self._receiving = asyncio.ensure_future(self.layer.receive(self.channel_name))
-        down = asyncio.ensure_future(self.health.wait_down())
-        try:
-            await asyncio.wait({self._receiving, down}, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            down.cancel()
+        if self._down is None:
+            # One watcher for many messages: a task per message would cost every event.
+            self._down = asyncio.ensure_future(self.health.wait_down())
+        await asyncio.wait({self._receiving, self._down}, return_when=asyncio.FIRST_COMPLETED)
+        if self._down.done():
+            self._down = None
         if self._receiving.done():
             received, self._receiving = self._receiving, None
             try:
@@ -196,6 +198,9 @@ class LayerLink:
         return {"type": RECOVERED}
 
     async def close(self) -> None:
+        if self._down is not None:
+            self._down.cancel()
+            self._down = None
         if self._receiving is not None:
             self._receiving.cancel()
             with suppress(BaseException):
