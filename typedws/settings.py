@@ -31,6 +31,9 @@ DEFAULTS: dict[str, Any] = {
     "MAX_ERRORS": 100,
     # Live subscriptions one connection may hold; the next ``subscribe`` is answered with 429.
     "MAX_SUBSCRIPTIONS": 100,
+    # Bytes of frames (replies, events) one connection may have waiting to be sent; a client
+    # that falls further behind is closed with CloseCode.SLOW_CONSUMER (docs/protocol.md).
+    "MAX_SEND_QUEUE_BYTES": 1024 * 1024,
     # Dotted path of the project's API object ("polls.api.api"), for manage.py typedws_schema.
     "API": None,
     # The explorer page (docs/explorer.md): None serves it only while DEBUG is on.
@@ -49,6 +52,7 @@ class TypedWSSettings:
     MAX_FRAME_BYTES: int
     MAX_ERRORS: int
     MAX_SUBSCRIPTIONS: int
+    MAX_SEND_QUEUE_BYTES: int
     API: str | None
     EXPLORER_ENABLED: bool | None
     EXPLORER_PERMISSION: str

@@ -86,6 +86,11 @@ class ConnectionSubscriptions:
         self._dirty = False
 
     @property
+    def groups(self) -> frozenset[str]:
+        """The groups joined."""
+        return frozenset(self._groups)
+
+    @property
     def count(self) -> int:
         return sum(len(subscriptions) for subscriptions in self.streams.values())
 
@@ -155,7 +160,6 @@ class ConnectionSubscriptions:
         """Join the groups the subscriptions need and leave the others."""
         if not self._dirty:
             return
-        self._dirty = False
         bindings = {s.binding for subs in self.streams.values() for s in subs.values()}
         for binding in bindings - self._bindings:
             local_subscribers(binding).add(self)
@@ -164,12 +168,27 @@ class ConnectionSubscriptions:
         self._bindings = bindings
         models = {s.model for subs in self.streams.values() for s in subs.values()}
         groups = {registry.group_name(model) for model in models}
+        # ``_dirty`` stays set until every group call below succeeded (the layer may fail).
         for group in sorted(groups - self._groups):
             await self.layer.group_add(group, self.channel_name)
             self._groups.add(group)
         for group in sorted(self._groups - groups):
-            self._groups.discard(group)
             await self.layer.group_discard(group, self.channel_name)
+            self._groups.discard(group)
+        self._dirty = False
+
+    def mark_changed(self) -> None:
+        """Make the next :meth:`sync` look at the groups again (after ``streams`` was restored
+        or a sync failed half-way)."""
+        self._dirty = True
+
+    async def rejoin(self) -> None:
+        """Join every group the subscriptions need, even those joined before: after a channel
+        layer outage (a restarted Redis has forgotten them)."""
+        self._dirty = True
+        await self.sync()
+        for group in sorted(self._groups):
+            await self.layer.group_add(group, self.channel_name)
 
     async def close(self) -> None:
         """Forget every subscription and leave every group (on disconnect)."""

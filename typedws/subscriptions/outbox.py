@@ -22,6 +22,8 @@ from weakref import WeakKeyDictionary
 
 from asgiref.sync import SyncToAsync, async_to_sync
 
+from typedws.gaps import stamp, unstamp
+from typedws.layerlink import unpublished
 from typedws.layers import get_layer
 
 __all__ = ["send"]
@@ -38,7 +40,13 @@ def send(group: str, message: dict[str, Any]) -> None:
     """Send ``message`` to ``group``: queued on this thread's event loop, or sent now."""
     loop = _server_loop()
     if loop is None:
-        async_to_sync(get_layer().group_send)(group, message)
+        stamped = stamp(group, message)
+        try:
+            async_to_sync(get_layer().group_send)(group, stamped)
+        except Exception:
+            unstamp(stamped)
+            # The write is committed: a layer outage loses its events, not the write.
+            logger.exception("typedws could not send subscription events to the channel layer")
         return
     loop.call_soon_threadsafe(_post, loop, (group, message))
 
@@ -66,7 +74,10 @@ def _post(loop: asyncio.AbstractEventLoop, message: Message) -> None:
 async def _deliver(queue: asyncio.Queue[Message]) -> None:
     while True:
         group, message = await queue.get()
+        layer = get_layer()
+        stamped = stamp(group, message)
         try:
-            await get_layer().group_send(group, message)
-        except Exception:
-            logger.exception("typedws could not send subscription events to the channel layer")
+            await layer.group_send(group, stamped)
+        except Exception as exc:
+            unstamp(stamped)
+            unpublished(layer, group, exc)
