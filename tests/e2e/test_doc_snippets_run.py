@@ -1,14 +1,16 @@
-"""The runnable blocks of docs/python-client.md run against the demo, as
-:mod:`tests.doc_snippets` wraps them, and print what the guide says they print.
+"""The runnable blocks of the client guides run against the demo, as :mod:`tests.doc_snippets`
+wraps them, and print what the guides' comments say they print.
 
-Runnable: "Use it" (it opens its own client; its URL becomes the test server's) and "Errors"
-(given ``api``). The subscription block waits for events nobody makes, so it is only
-type-checked (tests/test_doc_snippets.py). The server is the demo on a fresh database, so that
-question 42 of the "Errors" block does not exist.
+Runnable: Python's "Use it" and TypeScript's first block (each opens its own client; its URL
+becomes the test server's) and both "Errors" blocks (given ``api``). The others wait for events
+nobody makes or only declare, so they are only type-checked (tests/test_doc_snippets.py). The
+server is the demo on a fresh database, so that question 42 of the "Errors" block does not
+exist. Node 20 has no global ``WebSocket``: the TypeScript runner installs ``ws``'s as one.
 """
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import sys
@@ -17,7 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.doc_snippets import guide_blocks, module_name, python_module
+from tests.codegen.tsc import install_runtime, node, run_tsc, write_tsconfig
+from tests.doc_snippets import guide_blocks, module_name, python_module, typescript_module
 from tests.e2e.servers import restartable_server
 from tests.processes import report, run
 from tests.readme import REPO_ROOT, Block
@@ -43,9 +46,36 @@ async def main(url: str) -> None:
 asyncio.run(main(sys.argv[1]))
 """
 
+TS_RUNNER = """\
+import WebSocket from "ws";
+import {{ createApi }} from "./api.js";
+{imports}
+
+Object.assign(globalThis, {{ WebSocket }});
+const api = createApi({{ url: process.argv[2] ?? "", webSocketImpl: WebSocket }});
+for (const snippet of [{snippets}]) await snippet(api, () => undefined, () => undefined);
+await api.$client.close();
+"""
+
 
 def runnable(block: Block) -> bool:
-    return "ApiClient(" in block.text or "ValidationFailed" in block.text
+    """A block that opens its own client from the guide's URL, or that shows an error."""
+    if "webSocketImpl" in block.text:  # the Node block: a subclass of ws, it sends nothing
+        return False
+    return any(text in block.text for text in ("ApiClient(", "createApi(", "except ", "catch ("))
+
+
+def printed(blocks: list[Block]) -> list[str]:
+    """What the guide says its prints show: a Python ``print(...)  # output`` comment, or a
+    TypeScript ``// output`` line right below a ``console.log``."""
+    lines = [line.strip() for block in blocks for line in block.text.splitlines()] + [""]
+    shown = []
+    for line, below in itertools.pairwise(lines):
+        if line.startswith("print(") and "  # " in line:
+            shown.append(line.split("  # ", 1)[1])
+        elif "console.log(" in line and below.startswith("// "):
+            shown.append(below.removeprefix("// "))
+    return shown
 
 
 def test_python_client_guide_runs(tmp_path: Path) -> None:
@@ -71,9 +101,30 @@ def test_python_client_guide_runs(tmp_path: Path) -> None:
             env={**os.environ, "PYTHONPATH": path},
         )
     assert result.returncode == 0, report(result)
-    # What the guide says each print() shows, in its comment.
-    printed = [
-        line.split("  # ", 1)[1] for b in blocks for line in b.text.splitlines() if "print(" in line
-    ]
-    assert len(printed) == 1
-    assert result.stdout.splitlines() == printed, report(result)
+    assert len(printed(blocks)) == 1
+    assert result.stdout.splitlines() == printed(blocks), report(result)
+
+
+def test_typescript_client_guide_runs(tmp_path: Path) -> None:
+    blocks = [block for block in guide_blocks("typescript-client.md", "ts") if runnable(block)]
+    assert len(blocks) == 2
+    install_runtime(tmp_path)
+    (tmp_path / "package.json").write_text('{"type": "module"}\n')
+    shutil.copy(REPO_ROOT / "tests" / "snapshots" / "demo.client.ts", tmp_path / "api.ts")
+    with restartable_server(tmp_path) as server:
+        for block in blocks:
+            text = block.text.replace(GUIDE_URL, server.url)
+            (tmp_path / f"{module_name(block)}.ts").write_text(
+                typescript_module(replace(block, text=text))
+            )
+        names = [module_name(block) for block in blocks]
+        imports = "\n".join(f'import {{ snippet as {n} }} from "./{n}.js";' for n in names)
+        runner = TS_RUNNER.format(imports=imports, snippets=", ".join(names))
+        (tmp_path / "runner.ts").write_text(runner)
+        write_tsconfig(tmp_path, ["runner.ts"], emit=True, types=["node"])
+        status, _, output = run_tsc(tmp_path)
+        assert status == 0, output
+        result = run([node(), "out/runner.js", server.url], timeout=RUN_TIMEOUT, cwd=tmp_path)
+    assert result.returncode == 0, report(result)
+    assert len(printed(blocks)) == 1
+    assert result.stdout.splitlines() == printed(blocks), report(result)
