@@ -26,7 +26,7 @@ from rest_framework.utils.serializer_helpers import BindingDict
 
 from .stats import Fallback, count
 
-__all__ = ["drf_owned", "install_fields"]
+__all__ = ["STANDARD_FIELDS", "drf_owned", "install_fields"]
 
 _DRF_MODULE = "rest_framework.serializers"
 # What decides a serializer's field set; an override anywhere may read the request.
@@ -49,8 +49,9 @@ _OWN_MEMBERS = (
     "build_unknown_field",
 )
 
-# Field classes with no field inside them: a shallow copy is a new field of the same kind.
-_SHALLOW = frozenset(
+# Exact classes whose ``to_representation`` reads only the value and the field's own options
+# (:mod:`.represent` compiles them).
+STANDARD_FIELDS = frozenset(
     {
         drf_fields.BigIntegerField,
         drf_fields.BooleanField,
@@ -62,17 +63,20 @@ _SHALLOW = frozenset(
         drf_fields.DurationField,
         drf_fields.EmailField,
         drf_fields.FloatField,
-        drf_fields.HiddenField,
         drf_fields.IntegerField,
-        drf_fields.ReadOnlyField,
-        drf_fields.SerializerMethodField,
         drf_fields.SlugField,
         drf_fields.TimeField,
         drf_fields.URLField,
         drf_fields.UUIDField,
-        relations.PrimaryKeyRelatedField,
     }
 )
+# Field classes with no field inside them: a shallow copy is a new field of the same kind.
+_SHALLOW = STANDARD_FIELDS | {
+    drf_fields.HiddenField,
+    drf_fields.ReadOnlyField,
+    drf_fields.SerializerMethodField,
+    relations.PrimaryKeyRelatedField,
+}
 
 _templates: weakref.WeakKeyDictionary[type[Any], dict[str, Any] | None]
 _templates = weakref.WeakKeyDictionary()

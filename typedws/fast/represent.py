@@ -37,7 +37,7 @@ from rest_framework.serializers import (
     Serializer,
 )
 
-from .fieldsets import drf_owned, install_fields
+from .fieldsets import STANDARD_FIELDS, drf_owned, install_fields
 from .stats import Fallback, count
 
 __all__ = ["Plan", "accelerate", "plan_for"]
@@ -46,26 +46,6 @@ _SKIP: Final = object()
 _S = TypeVar("_S", bound=BaseSerializer[Any])
 Reader = Callable[[Serializer[Any], Any], Any]
 
-# Exact classes whose ``to_representation`` reads only the value and the field's own options.
-_STANDARD = frozenset(
-    {
-        drf_fields.BigIntegerField,
-        drf_fields.BooleanField,
-        drf_fields.CharField,
-        drf_fields.ChoiceField,
-        drf_fields.DateField,
-        drf_fields.DateTimeField,
-        drf_fields.DecimalField,
-        drf_fields.DurationField,
-        drf_fields.EmailField,
-        drf_fields.FloatField,
-        drf_fields.IntegerField,
-        drf_fields.SlugField,
-        drf_fields.TimeField,
-        drf_fields.URLField,
-        drf_fields.UUIDField,
-    }
-)
 _SHORTCUTS: dict[Any, Callable[[Any], Any]] = {
     drf_fields.IntegerField.to_representation: int,
     drf_fields.CharField.to_representation: str,
@@ -160,7 +140,7 @@ def _reader(model: type[models.Model], name: str, field: Any) -> Reader:
     source = field.source or name
     column = _model_field(model, source)
     kind = type(field)
-    if column is not None and kind in _STANDARD and not column.is_relation:
+    if column is not None and kind in STANDARD_FIELDS and not column.is_relation:
         return _column_reader(column.attname, field)
     if kind is relations.PrimaryKeyRelatedField and field.pk_field is None and _is_key(column):
         return _key_reader(column.attname)
