@@ -133,6 +133,23 @@ def test_many_true_renders_as_drf(rows: list[Sample]) -> None:
 
 
 @EXAMPLES
+@given(rows=st.lists(samples, max_size=5), zone=st.sampled_from(ZONES))
+def test_a_list_read_in_one_time_zone_renders_as_drf(rows: list[Sample], zone: str) -> None:
+    """A list reads the current time zone once, for every datetime of every row."""
+    with timezone.override(zone):
+        fast = fast_bytes(SampleSerializer, rows, many=True)
+        assert fast == drf_bytes(SampleSerializer, rows, many=True)
+    with override_settings(USE_TZ=False):
+        assert fast_bytes(SampleSerializer, rows, many=True) == drf_bytes(
+            SampleSerializer, rows, many=True
+        )
+    with override_settings(REST_FRAMEWORK={"DATETIME_FORMAT": "%Y-%m-%d %H:%M"}):
+        assert fast_bytes(SampleSerializer, rows, many=True) == drf_bytes(
+            SampleSerializer, rows, many=True
+        )
+
+
+@EXAMPLES
 @given(sample=samples)
 @override_settings(REST_FRAMEWORK={"COERCE_DECIMAL_TO_STRING": False, "DATETIME_FORMAT": "%s"})
 def test_drf_settings_are_read_when_rendering(sample: Sample) -> None:
