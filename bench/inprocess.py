@@ -102,7 +102,7 @@ async def make_step(target: str, workload: str, rows: int) -> tuple[Step, list[s
     else:
         from typedws.consumer import APIConsumer
 
-        consumer = APIConsumer(api if target == "typedws" else demo_api)
+        consumer = APIConsumer((api if target == "typedws" else demo_api).contract)
         consumer.connection = ConnectionContext(scope)
     consumer.scope = scope
     consumer.base_send = base_send
@@ -128,7 +128,7 @@ def make_sync_step(target: str, workload: str, rows: int) -> Callable[[int], Any
 
         def typedws_step(n: int) -> Any:
             text = json.dumps(request(target, workload, n, rows))
-            frame = parse_frame(text, api.routes, 1 << 20)
+            frame = parse_frame(text, api.contract.routes, 1 << 20)
             return binding._for_frame(frame, connection).run_action(frame.spec)
 
         return typedws_step

@@ -174,7 +174,8 @@ def server_env(db_path: Path, args: argparse.Namespace) -> dict[str, str]:
         BENCH_DB_PATH=str(db_path),
         BENCH_CONN_MAX_AGE=args.conn_max_age,
         BENCH_SQLITE=args.sqlite,
-        PYTHONPATH=os.pathsep.join([str(BENCH_DIR), str(EXAMPLE_DIR)]),
+        # This checkout's typedws, also when the bench virtualenv was installed from another.
+        PYTHONPATH=os.pathsep.join([str(BENCH_DIR), str(EXAMPLE_DIR), str(REPO_DIR)]),
         PYTHONUNBUFFERED="1",
     )
     return env

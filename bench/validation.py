@@ -96,7 +96,7 @@ def main() -> None:
     args = parser.parse_args()
     api = API()
     api.register(OrderBinding)
-    routes = api.routes
+    routes = api.contract.routes
     validator = routes["orders"].validators["place"]
     document = api.document()
     text = json.dumps(FRAME)

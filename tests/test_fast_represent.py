@@ -22,6 +22,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from rest_framework import serializers
 from rest_framework.renderers import JSONRenderer
+from rest_framework.utils.serializer_helpers import ReturnDict, ReturnList
 
 from tests.testapp.models import Sample
 from typedws.encoding import dumps
@@ -129,6 +130,23 @@ def test_many_true_renders_as_drf(rows: list[Sample]) -> None:
         SampleSerializer, rows, many=True
     )
     assert stats.fallbacks() == {}
+
+
+@EXAMPLES
+@given(rows=st.lists(samples, max_size=5), zone=st.sampled_from(ZONES))
+def test_a_list_read_in_one_time_zone_renders_as_drf(rows: list[Sample], zone: str) -> None:
+    """A list reads the current time zone once, for every datetime of every row."""
+    with timezone.override(zone):
+        fast = fast_bytes(SampleSerializer, rows, many=True)
+        assert fast == drf_bytes(SampleSerializer, rows, many=True)
+    with override_settings(USE_TZ=False):
+        assert fast_bytes(SampleSerializer, rows, many=True) == drf_bytes(
+            SampleSerializer, rows, many=True
+        )
+    with override_settings(REST_FRAMEWORK={"DATETIME_FORMAT": "%Y-%m-%d %H:%M"}):
+        assert fast_bytes(SampleSerializer, rows, many=True) == drf_bytes(
+            SampleSerializer, rows, many=True
+        )
 
 
 @EXAMPLES
@@ -293,3 +311,63 @@ def test_validation_with_cached_fields_is_drfs() -> None:
     assert not fast.is_valid()
     assert not drf.is_valid()
     assert fast.errors == drf.errors
+
+
+# The encoder alone, on any value a binding may return: the same bytes as JSONRenderer's.
+_OWNER: serializers.Serializer[Any] = serializers.Serializer()
+
+
+def _return_dict(items: dict[str, Any]) -> ReturnDict[str, Any]:
+    return ReturnDict(items, serializer=_OWNER)
+
+
+def _return_list(items: list[Any]) -> ReturnList[Any]:
+    return ReturnList(items, serializer=_OWNER)
+
+
+leaves = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.sampled_from([1e16, 1e-05, 1e-7, 5e-324, 1.7976931348623157e308, -0.0, 1e15, 0.1])
+    | texts
+    | st.sampled_from(["\u2028", "\u2029", "a\u2028b\u2029", "\\u2028"])
+    | st.decimals(allow_nan=False, allow_infinity=False)
+    | aware
+    | st.dates()
+    | st.uuids()
+)
+json_like = st.recursive(
+    leaves,
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.lists(children, max_size=4).map(tuple)
+        | st.dictionaries(texts, children, max_size=4)
+        | st.dictionaries(texts, children, max_size=4).map(_return_dict)
+        | st.lists(children, max_size=4).map(_return_list)
+    ),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=json_like)
+def test_the_encoder_writes_jsonrenderers_bytes(value: Any) -> None:
+    frame = {"data": value}  # JSONRenderer writes nothing for a bare None
+    assert dumps(frame).encode() == JSONRenderer().render(frame)
+
+
+@pytest.mark.parametrize("value", [float("nan"), [float("inf")], {"x": object()}])
+def test_the_encoder_refuses_what_jsonrenderer_refuses(value: Any) -> None:
+    with pytest.raises((TypeError, ValueError)):
+        JSONRenderer().render(value)
+    with pytest.raises((TypeError, ValueError)):
+        dumps(value)
+
+
+def test_a_value_containing_itself_is_a_value_error() -> None:
+    looped: list[Any] = []
+    looped.append(looped)
+    with pytest.raises(ValueError, match="Circular"):
+        dumps({"data": looped})

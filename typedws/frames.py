@@ -19,6 +19,7 @@ from rest_framework import status
 
 from .actions import ActionSpec
 from .errors import FrameError, bounded_errors
+from .onepass import Routes
 from .protocol import (
     ACTION,
     DATA,
@@ -56,7 +57,10 @@ async def read_frame(text: str, routes: Mapping[str, Route], max_bytes: int) -> 
 
 
 def parse_frame(text: str, routes: Mapping[str, Route], max_bytes: int) -> RequestFrame:
-    """Read one text frame, or raise ``FrameError`` with every problem found."""
+    """Read one text frame, or raise ``FrameError`` with every problem found.
+
+    With a contract's :class:`~typedws.onepass.Routes`, a valid frame is read in one pass;
+    any other frame, and every frame of plain ``routes``, step by step."""
     if _longer_than(text, max_bytes):
         raise FrameError(
             status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
@@ -66,6 +70,14 @@ def parse_frame(text: str, routes: Mapping[str, Route], max_bytes: int) -> Reque
                 )
             ],
         )
+    if isinstance(routes, Routes) and (request := routes.read(text)) is not None:
+        return request
+    return _read_step_by_step(text, routes)
+
+
+def _read_step_by_step(text: str, routes: Mapping[str, Route]) -> RequestFrame:
+    """Parse, route, validate: the reader of every frame the one-pass reader does not take,
+    and so the writer of every error reply."""
     try:
         frame = decode(text)
     except ValueError as exc:

@@ -23,7 +23,14 @@ from pydantic_core import core_schema as cs
 
 from .protocol import SCHEMA_REF_PREFIX, ErrorCode, ErrorItem, error_item, json_type
 
-__all__ = ["FrameValidator", "compile_schema", "envelope_only"]
+__all__ = [
+    "Compiler",
+    "FrameValidator",
+    "bounds",
+    "compile_schema",
+    "envelope_only",
+    "integral_float",
+]
 
 Schema = dict[str, Any]
 
@@ -79,18 +86,26 @@ def envelope_only(frame_schema: Schema) -> Schema:
 
 def compile_schema(schema: Schema, definitions: Mapping[str, Schema]) -> cs.CoreSchema:
     """A pydantic-core schema accepting exactly what ``schema`` accepts."""
-    compiler = _Compiler(definitions)
+    compiler = Compiler(definitions)
     root = compiler.compile(schema)
     if not compiler.used:
         return root
     return cs.definitions_schema(root, [compiler.definition(name) for name in compiler.used])
 
 
-class _Compiler:
+class Compiler:
+    """Compiles JSON Schemas over ``definitions`` into pydantic-core schemas; ``used`` names
+    the definitions referenced so far. Override :meth:`integer` and :meth:`number` to
+    compile numbers differently."""
+
     def __init__(self, definitions: Mapping[str, Schema]) -> None:
         self.definitions = definitions
+        self.untyped = False
+        """Whether some value compiled since this was last reset to ``False`` is accepted
+        whatever it is (and so even a non-finite number)."""
         self.used: dict[str, None] = {}
         self._compiled: dict[str, cs.CoreSchema] = {}
+        self._untyped: set[str] = set()
 
     def definition(self, name: str) -> cs.CoreSchema:
         return self._compiled[name]
@@ -111,17 +126,35 @@ class _Compiler:
             return self._all_of(schema)
         kind = schema.get("type")
         if kind is None:
-            return cs.any_schema()
+            return self._any()
         if isinstance(kind, list):
             return self._types(schema, kind)
         return self._type(schema, kind)
+
+    def integer(self, schema: Schema) -> cs.CoreSchema:
+        """JSON Schema's integer, with errors in the protocol's words."""
+        return _integer(schema)
+
+    def number(self, schema: Schema) -> cs.CoreSchema:
+        """JSON Schema's number (an int comes out a float)."""
+        return cs.float_schema(**bounds(schema), strict=True)
+
+    def _any(self) -> cs.CoreSchema:
+        self.untyped = True
+        return cs.any_schema()
 
     def _ref(self, ref: str) -> cs.CoreSchema:
         name = ref.removeprefix(SCHEMA_REF_PREFIX)
         if name not in self.used:
             self.used[name] = None
+            outer, self.untyped = self.untyped, False
             compiled: Any = {**self.compile(self.definitions[name]), "ref": name}
             self._compiled[name] = compiled
+            if self.untyped:
+                self._untyped.add(name)
+            self.untyped = outer or self.untyped
+        elif name in self._untyped or name not in self._compiled:
+            self.untyped = True  # untyped, or not compiled yet (a cycle): maybe untyped
         return cs.definition_reference_schema(name)
 
     def _any_of(self, schema: Schema) -> cs.CoreSchema:
@@ -159,15 +192,9 @@ class _Compiler:
         if kind == "string":
             return _string(schema)
         if kind == "integer":
-            return _integer(schema)
+            return self.integer(schema)
         if kind == "number":
-            return cs.float_schema(
-                ge=schema.get("minimum"),
-                le=schema.get("maximum"),
-                gt=schema.get("exclusiveMinimum"),
-                lt=schema.get("exclusiveMaximum"),
-                strict=True,
-            )
+            return self.number(schema)
         if kind == "boolean":
             return cs.bool_schema(strict=True)
         if kind == "null":
@@ -178,7 +205,7 @@ class _Compiler:
         properties: dict[str, Schema] = schema.get("properties", {})
         additional = schema.get("additionalProperties", True)
         if not properties and additional is not False:
-            values = self.compile(additional) if isinstance(additional, dict) else cs.any_schema()
+            values = self.compile(additional) if isinstance(additional, dict) else self._any()
             return cs.dict_schema(
                 cs.str_schema(), values, min_length=schema.get("minProperties"), strict=True
             )
@@ -189,8 +216,10 @@ class _Compiler:
         }
         missing = required - set(properties)
         for name in sorted(missing):  # required but described nowhere: any value
-            fields[name] = cs.typed_dict_field(cs.any_schema(), required=True)
+            fields[name] = cs.typed_dict_field(self._any(), required=True)
         extras = self.compile(additional) if isinstance(additional, dict) else None
+        if additional is not False and extras is None:
+            self._any()
         return cs.typed_dict_schema(
             fields,
             extra_behavior="forbid" if additional is False else "allow",
@@ -255,22 +284,27 @@ def _integer(schema: Schema) -> cs.CoreSchema:
     bounds, if any, compared as numbers.
     """
     integral = cs.union_schema(
-        [cs.int_schema(strict=True), cs.no_info_plain_validator_function(_integral_float)],
+        [cs.int_schema(strict=True), cs.no_info_plain_validator_function(integral_float)],
         custom_error_type=ErrorCode.INVALID,
         custom_error_message="Expected an integer.",
     )
-    bounds = {
+    limits = bounds(schema)
+    if all(value is None for value in limits.values()):
+        return integral
+    return cs.chain_schema([integral, cs.float_schema(**limits)])
+
+
+def bounds(schema: Schema) -> dict[str, Any]:
+    """A number schema's bounds, as pydantic-core names them."""
+    return {
         "ge": schema.get("minimum"),
         "le": schema.get("maximum"),
         "gt": schema.get("exclusiveMinimum"),
         "lt": schema.get("exclusiveMaximum"),
     }
-    if all(value is None for value in bounds.values()):
-        return integral
-    return cs.chain_schema([integral, cs.float_schema(**bounds)])
 
 
-def _integral_float(value: Any) -> float:
+def integral_float(value: Any) -> float:
     if type(value) is float and math.isfinite(value) and value.is_integer():
         return value
     raise PydanticCustomError(ErrorCode.INVALID, "Expected an integer.")

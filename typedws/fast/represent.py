@@ -7,7 +7,8 @@ typedws compiles one reader per field once per serializer class:
 - standard fields on a concrete model column (integers, strings, booleans, dates and times,
   decimals, UUIDs, choices, floats, durations): the column's value, ``None`` kept, else that
   field's own DRF ``to_representation`` (so formats, time zones and decimal coercion are DRF's,
-  read when the row is rendered);
+  read when the row is rendered); in a ``many=True`` list, a plain ``DateTimeField`` in the
+  ISO format converts to the time zone the list read once, as DRF would for each value;
 - ``PrimaryKeyRelatedField`` on a foreign key: the key column (``question_id``), no query;
 - nested serializers of such classes, ``many=True`` too, on a relation of the model.
 
@@ -18,16 +19,20 @@ hyperlinks, ...) is rendered by its bound DRF field, exactly as DRF does (counte
 
 from __future__ import annotations
 
+import datetime as dt
 import weakref
 from collections.abc import Callable
+from contextvars import ContextVar
 from types import MethodType
 from typing import Any, Final, TypeVar, cast
 
+from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.core.signals import setting_changed
 from django.db import models
+from django.utils import timezone
+from rest_framework import ISO_8601, relations
 from rest_framework import fields as drf_fields
-from rest_framework import relations
 from rest_framework.fields import SkipField
 from rest_framework.relations import PKOnlyObject
 from rest_framework.serializers import (
@@ -36,6 +41,7 @@ from rest_framework.serializers import (
     ModelSerializer,
     Serializer,
 )
+from rest_framework.settings import api_settings
 
 from .fieldsets import STANDARD_FIELDS, drf_owned, install_fields
 from .stats import Fallback, count
@@ -51,6 +57,10 @@ _SHORTCUTS: dict[Any, Callable[[Any], Any]] = {
     drf_fields.CharField.to_representation: str,
 }
 _DRF_TO_REPRESENTATION: Final = Serializer.to_representation
+_DRF_LIST_TO_REPRESENTATION: Final = ListSerializer.to_representation
+# The time zone DRF's DateTimeField converts to, read once per rendered list (reading Django's
+# current time zone costs more than converting); unset outside one: DRF's own path then.
+_PAGE_TIMEZONE: ContextVar[Any] = ContextVar("typedws_page_timezone", default=None)
 _CLASS_MEMBERS = ("to_representation", "fields", "_readable_fields", "get_fields")
 
 
@@ -108,7 +118,23 @@ def accelerate(serializer: _S) -> _S:
         count(Fallback.REPRESENT_CLASS)
     else:
         target.to_representation = MethodType(plan.represent, target)  # type: ignore[method-assign]
+        if (
+            target is not serializer
+            and ListSerializer.to_representation is _DRF_LIST_TO_REPRESENTATION
+        ):
+            serializer.to_representation = MethodType(_represent_list, serializer)  # type: ignore[method-assign]
     return serializer
+
+
+def _represent_list(serializer: ListSerializer[Any], data: Any) -> list[Any]:
+    """DRF's ``ListSerializer.to_representation``, the current time zone read once."""
+    iterable = data.all() if isinstance(data, models.manager.BaseManager) else data
+    token = _PAGE_TIMEZONE.set(timezone.get_current_timezone() if settings.USE_TZ else None)
+    try:
+        child: Any = serializer.child
+        return [child.to_representation(item) for item in iterable]
+    finally:
+        _PAGE_TIMEZONE.reset(token)
 
 
 def plan_for(serializer: Serializer[Any]) -> Plan | None:
@@ -173,12 +199,38 @@ def _accessor(column: Any) -> str:
 
 def _column_reader(attname: str, field: Any) -> Reader:
     convert = _SHORTCUTS.get(type(field).to_representation, field.to_representation)
+    if type(field) is drf_fields.DateTimeField and not {"format", "timezone"} & set(vars(field)):
+        convert = _datetime_converter(field)
 
     def read(serializer: Serializer[Any], instance: Any) -> Any:
         value = getattr(instance, attname)
         return None if value is None else convert(value)
 
     return read
+
+
+def _datetime_converter(field: drf_fields.DateTimeField) -> Callable[[Any], Any]:
+    """DRF's ``DateTimeField.to_representation`` for an aware datetime in a rendered list,
+    with the list's time zone and the ISO format (``+00:00`` written ``Z``); DRF's own for
+    anything else (another format, no time zone, a naive value, an overflow)."""
+    drf = field.to_representation
+
+    def convert(value: Any) -> Any:
+        zone = _PAGE_TIMEZONE.get()
+        if (
+            zone is None
+            or not isinstance(value, dt.datetime)
+            or value.utcoffset() is None  # naive, as Django's timezone.is_aware() says
+            or (api_settings.DATETIME_FORMAT or "").lower() != ISO_8601
+        ):
+            return drf(value)
+        try:
+            text: str = value.astimezone(zone).isoformat()
+        except OverflowError:
+            return drf(value)
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+    return convert
 
 
 def _key_reader(attname: str) -> Reader:

@@ -17,6 +17,7 @@ from typing import Any
 
 from typedws.actions import ActionSpec
 from typedws.generics import GenericBinding
+from typedws.onepass import Routes
 from typedws.validation import FrameValidator, envelope_only
 
 from .components import Components
@@ -51,7 +52,8 @@ class Contract:
     """The request and reply schema names of each ``(stream, action)``."""
     events: dict[str, list[str]]
     """The event frame schema names of each stream that serves ``subscribe``."""
-    routes: dict[str, Route]
+    routes: Routes
+    """Each stream's :class:`Route`, and the one-pass reader over all of them."""
     warnings: list[str] = field(default_factory=list)
     """What could not be described exactly."""
 
@@ -67,23 +69,33 @@ def build_contract(bindings: Bindings, *, validate: bool = True) -> Contract:
             actions[stream, spec.name] = action_schemas(stream, binding, spec, components)
     events = event_schemas(bindings, components)
     schemas = dict(sorted(components.schemas.items()))
-    routes = {
-        stream: _route(stream, binding, actions, schemas, validate)
+    frames = {
+        stream: {
+            spec: _frame_schema(schemas[actions[stream, spec].request], validate)
+            for spec in binding.get_actions()
+        }
         for stream, binding in bindings.items()
     }
+    routes = Routes(
+        {
+            stream: _route(stream, binding, frames[stream], schemas)
+            for stream, binding in bindings.items()
+        },
+        frames,
+        schemas,
+    )
     return Contract(schemas, actions, events, routes, components.warnings)
+
+
+def _frame_schema(schema: Schema, validate: bool) -> Schema:
+    return schema if validate else envelope_only(schema)
 
 
 def _route(
     stream: str,
     binding: type[GenericBinding[Any]],
-    actions: Mapping[tuple[str, str], ActionSchemas],
+    frames: Mapping[str, Schema],
     schemas: Mapping[str, Schema],
-    validate: bool,
 ) -> Route:
-    specs = binding.get_actions()
-    validators = {}
-    for name in specs:
-        schema = schemas[actions[stream, name].request]
-        validators[name] = FrameValidator(schema if validate else envelope_only(schema), schemas)
-    return Route(stream, binding, specs, binding.get_lookup_key(), validators)
+    validators = {name: FrameValidator(schema, schemas) for name, schema in frames.items()}
+    return Route(stream, binding, binding.get_actions(), binding.get_lookup_key(), validators)

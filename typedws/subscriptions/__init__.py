@@ -6,7 +6,8 @@ Two stories, possibly in different processes, joined by the channel layer:
   (:mod:`.signals`) record each change of a model some binding serves in its transaction
   (:mod:`.changes`, :mod:`.entries`); on ``transaction.on_commit`` the changes are coalesced per
   object and published as one message per model to that model's group (:mod:`.publish`),
-  through the event loop's outbox (:mod:`.outbox`);
+  through the event loop's outbox (:mod:`.outbox`); with nobody subscribed to the model in any
+  process (:mod:`.interest`, asked first), no extra read is made and nothing is published;
 - the **reader** (each server process): the process's hub (:mod:`.hub`) knows which of its
   connections subscribe through which binding; each connection (:mod:`.connection`) matches
   a received batch (:mod:`.received`) against its subscriptions (:mod:`.matching`), asks the

@@ -38,8 +38,8 @@ from django.db.models import Model
 
 from typedws.protocol import EVENT_ACTIONS
 
-from . import registry
-from .entries import CREATE, DELETE, UPDATE, Entry, Kind
+from . import interest, registry
+from .entries import CREATE, DELETE, UPDATE, Capture, Entry, Kind
 from .publish import capture, publish
 from .state import instance_state, jsonable
 
@@ -77,7 +77,11 @@ class Batch:
 
     def __call__(self) -> None:
         try:
-            publish(self.entries.values(), self.alias)
+            # Asked again now: a subscriber who arrived during the transaction gets its events.
+            wanted = {model: interest.anyone(model) for model, _ in self.entries}
+            entries = [entry for entry in self.entries.values() if wanted[entry.model]]
+            if entries:
+                publish(entries, self.alias)
         except Exception:
             # The write is committed: a failure to announce it must not fail the writer.
             logger.exception("typedws could not publish the changes of a transaction")
@@ -127,7 +131,7 @@ def pre_save_receiver(
     """Read what an update needs to know of the row before it, with one query, only for an
     object's first change in the transaction: the filter columns (for models whose
     subscriptions filter) or the whole state (first changed in a deeper savepoint)."""
-    if raw or instance._state.adding or instance.pk is None:
+    if raw or instance._state.adding or instance.pk is None or not interest.anyone(sender):
         return
     connection = transaction.get_connection(using)
     batch = open_batch(connection) if connection.in_atomic_block else None
@@ -171,8 +175,13 @@ def post_save_receiver(
 def pre_delete_receiver(
     sender: type[Model], instance: Model, using: str = "default", **kwargs: Any
 ) -> None:
-    """Capture the object's last state while its row still exists."""
-    _pending("deleting")[(using, sender, instance.pk)] = capture(sender, instance, using)
+    """Capture the object's last state while its row still exists (with no subscriber, the
+    state only: no query; should one arrive before the commit, its process asks)."""
+    if interest.anyone(sender):
+        captured = capture(sender, instance, using)
+    else:
+        captured = Capture(state=instance_state(instance), member={})
+    _pending("deleting")[(using, sender, instance.pk)] = captured
 
 
 def post_delete_receiver(

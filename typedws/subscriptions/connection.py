@@ -23,7 +23,7 @@ from typedws.protocol import ErrorCode, RequestId
 from typedws.request import ConnectionContext
 from typedws.settings import typedws_settings
 
-from . import registry
+from . import interest, registry
 from .events import dcrf_frame, event_frame
 from .hub import local_subscribers, verdicts
 from .matching import Subscription, seen_as
@@ -83,6 +83,7 @@ class ConnectionSubscriptions:
         self._known: dict[str, OrderedDict[Any, None]] = {}
         self._groups: set[str] = set()
         self._bindings: set[type[Any]] = set()
+        self._models: set[type[Any]] = set()
         self._dirty = False
 
     @property
@@ -167,6 +168,11 @@ class ConnectionSubscriptions:
             local_subscribers(binding).discard(self)
         self._bindings = bindings
         models = {s.model for subs in self.streams.values() for s in subs.values()}
+        for model in models - self._models:
+            await interest.hold(model)  # before the ack: writers then publish its events
+        for model in self._models - models:
+            interest.release(model)
+        self._models = models
         groups = {registry.group_name(model) for model in models}
         # ``_dirty`` stays set until every group call below succeeded (the layer may fail).
         for group in sorted(groups - self._groups):

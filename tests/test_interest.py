@@ -1,0 +1,220 @@
+"""Nothing paid for subscriptions nobody has; everything published once somebody has one.
+
+In one process (the in-memory layer), and across processes through channels_redis (both
+layers, on a redis-server of the test's own): a writer in another process learns of a
+subscription before its ``subscribe`` ack returns.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis
+from channels.layers import get_channel_layer
+from django.db import connection, transaction
+from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
+
+from polls.models import Choice, Question
+from tests.e2e.servers import free_port
+from tests.subscribing import choice, question, write
+from typedws.subscriptions import interest
+from typedws.subscriptions.publish import MESSAGE_TYPE
+from typedws.subscriptions.registry import group_name
+from typedws.testing import APICommunicator
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@asynccontextmanager
+async def listening(model: type[Any]) -> AsyncIterator[str]:
+    """A bare channel in ``model``'s group: it sees what the writer publishes, and is no
+    subscriber (it holds nothing)."""
+    layer = get_channel_layer()
+    assert layer is not None
+    channel = await layer.new_channel()
+    await layer.group_add(group_name(model), channel)
+    try:
+        yield channel
+    finally:
+        await layer.group_discard(group_name(model), channel)
+
+
+async def published(channel: str) -> bool:
+    layer = get_channel_layer()
+    assert layer is not None
+    try:
+        message = await asyncio.wait_for(layer.receive(channel), timeout=0.2)
+    except TimeoutError:
+        return False
+    assert message["type"] == MESSAGE_TYPE
+    return True
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_no_subscriber_no_query_and_no_message() -> None:
+    parent = await question()
+    existing = await choice(parent)
+
+    def update() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            existing.choice_text = "changed"
+            existing.save()
+        return len(queries)
+
+    async with listening(Choice) as channel:
+        assert await write(update) == 1  # the UPDATE, no read of the old filter values
+        assert not await published(channel)
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_subscriber_gets_what_it_subscribed_to(client: APICommunicator) -> None:
+    parent = await question()
+    existing = await choice(parent)
+    await client.subscribe("choices", ["update"], request_id="s")
+
+    def update() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            existing.choice_text = "changed"
+            existing.save()
+        return len(queries)
+
+    async with listening(Choice) as channel:
+        assert await write(update) == 2  # the old filter values, then the UPDATE
+        assert await published(channel)
+        assert (await client.receive_event())["payload"]["action"] == "update"
+        await client.request("choices", "unsubscribe", data={"request_id": "s"})
+        await write(lambda: Choice.objects.filter(pk=existing.pk).get().save())
+        assert not await published(channel)
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_subscriber_arriving_mid_transaction_gets_its_commit(
+    client: APICommunicator,
+) -> None:
+    """The writer's receivers were told "nobody"; the commit comes after the ack."""
+    saved, commit, done = threading.Event(), threading.Event(), threading.Event()
+
+    def writer() -> None:
+        try:
+            with transaction.atomic():
+                Question.objects.create(question_text="during")
+                saved.set()
+                commit.wait()
+        finally:
+            connection.close()
+            done.set()
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    await asyncio.to_thread(saved.wait)
+    await client.subscribe("questions", ["create"], request_id="s")
+    commit.set()
+    await asyncio.to_thread(done.wait)
+    thread.join()
+    event = await client.receive_event()
+    assert event["payload"]["data"]["question_text"] == "during"
+
+
+# --- Across processes, through Redis -----------------------------------------------------------
+
+WRITER = """
+import os, sys
+import django
+from django.conf import settings
+django.setup()
+settings.CHANNEL_LAYERS = {"default": {"BACKEND": os.environ["LAYER"], "CONFIG": {
+    "hosts": [os.environ["REDIS"]], "prefix": os.environ["PREFIX"]}}}
+from polls.models import Question
+from typedws.subscriptions.interest import anyone
+for line in sys.stdin:
+    print(anyone(Question), flush=True)
+"""
+
+
+@pytest.fixture(scope="module")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A redis-server of this module's own, on a free port."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.fail("redis-server is not installed")
+    port = free_port()
+    workdir = tmp_path_factory.mktemp("redis")
+    process = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--dir", workdir],
+        stdout=subprocess.DEVNULL,
+    )
+    url = f"redis://127.0.0.1:{port}/0"
+    client = redis.Redis.from_url(url)
+    try:
+        for _ in range(100):
+            try:
+                client.ping()
+                break
+            except redis.ConnectionError:
+                process.wait(timeout=0.05) if process.poll() is not None else None
+                threading.Event().wait(0.05)  # the server is starting: nothing to await
+        yield url
+    finally:
+        process.terminate()
+        process.wait()
+
+
+@pytest.mark.parametrize(
+    "backend",
+    ["channels_redis.core.RedisChannelLayer", "channels_redis.pubsub.RedisPubSubChannelLayer"],
+)
+async def test_a_writer_process_learns_of_a_subscription_before_its_ack(
+    redis_url: str, backend: str
+) -> None:
+    prefix = f"typedws-test-{uuid.uuid4().hex}"
+    env = {
+        **os.environ,
+        "LAYER": backend,
+        "REDIS": redis_url,
+        "PREFIX": prefix,
+        "DJANGO_SETTINGS_MODULE": "tests.settings",
+        "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "example")]),
+    }
+    writer = subprocess.Popen(
+        [sys.executable, "-c", WRITER],
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert writer.stdin is not None
+    assert writer.stdout is not None
+
+    def ask() -> str:
+        writer.stdin.write("?\n")  # type: ignore[union-attr]
+        writer.stdin.flush()  # type: ignore[union-attr]
+        return writer.stdout.readline().strip()  # type: ignore[union-attr]
+
+    layers = {"default": {"BACKEND": backend, "CONFIG": {"hosts": [redis_url], "prefix": prefix}}}
+    try:
+        assert await asyncio.to_thread(ask) == "False"  # and the writer trusts it for a while
+        with override_settings(CHANNEL_LAYERS=layers):
+            await interest.hold(Question)
+            try:
+                assert await asyncio.to_thread(ask) == "True"  # the "no" expired before the ack
+                key = f"{prefix}:typedws:interest:polls.question"
+                ttl = redis.Redis.from_url(redis_url).pttl(key)
+                assert 0 < ttl <= interest.LEASE_SECONDS * 1000
+            finally:
+                interest.release(Question)
+    finally:
+        writer.stdin.close()
+        writer.wait(timeout=30)
+        writer.stdout.close()

@@ -1,0 +1,126 @@
+"""The one-pass reader (one ``validate_json`` over every ``(stream, action)``) takes exactly the
+frames the step-by-step reader takes, and reads each as it does: same stream, action, lookup,
+request id, and data equal value for value and type for type (an int stays an int). A frame
+it does not take is read step by step, which writes the error reply (tests/test_frames.py)."""
+
+from __future__ import annotations
+
+import json
+import os
+from functools import cache
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis_jsonschema import from_schema
+
+from tests.api import KitchenBinding
+from tests.schema_helpers import inline
+from tests.test_differential import document, mutated, request_schemas
+from tests.test_frames import CORPUS, corpus_text
+from typedws.api import API, get_api
+from typedws.errors import FrameError
+from typedws.frames import parse_frame
+from typedws.onepass import _NOT_FOR_ONE_PASS, Routes
+from typedws.request import RequestFrame
+
+MiB = 1024 * 1024
+
+
+@cache
+def routes() -> Routes:
+    return get_api("tests.api.api").contract.routes
+
+
+def typed(value: Any) -> Any:
+    """``value`` with every leaf's type: ``2`` and ``2.0`` differ, ``True`` and ``1`` too."""
+    if isinstance(value, dict):
+        return {key: typed(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [typed(item) for item in value]
+    return (type(value).__name__, value)
+
+
+def read(request: RequestFrame) -> Any:
+    fields = (request.stream, request.spec.name, request.lookup, request.request_id)
+    return typed([*fields, request.data])
+
+
+def agree(text: str, contract: Routes | None = None) -> RequestFrame | None:
+    """What the one-pass reader makes of ``text``, checked against the step-by-step reader."""
+    contract = contract or routes()
+    fast = contract.read(text)
+    try:
+        slow = parse_frame(text, dict(contract), MiB)  # a plain mapping: step by step
+    except FrameError:
+        assert fast is None, text
+        return None
+    if fast is not None:
+        assert read(fast) == read(slow), text
+    return fast
+
+
+@pytest.mark.parametrize(
+    "case",
+    [pytest.param(c, id=c["name"]) for c in json.loads(CORPUS.read_text("utf-8"))["cases"]],
+)
+def test_the_corpus_reads_the_same(case: dict[str, Any]) -> None:
+    request = agree(corpus_text(case))
+    assert (request is not None) is case["valid"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"stream": "kitchen", "payload": {"action": "check", "data": {"json": 1e999}}}',
+        '{"stream": "kitchen", "payload": {"action": "check", "data": {"json": NaN}}}',
+        '{"stream": "kitchen", "payload": {"action": "check", "data": {"number": -1e400}}}',
+        '{"stream": "kitchen", "payload": {"action": "check", "data": {"number": Infinity}}}',
+        '{"stream": "questions", "stream": "nope", "payload": {"action": "list"}}',
+        '{"stream": "nope", "stream": "questions", "payload": {"action": "list"}}',
+        '{"stream": "questions", "payload": {"action": "list", "action": "create"}}',
+        '{"stream": "questions", "payload": {"action": "retrieve", "pk": 1.0, "request_id": 2.0}}',
+        '{"stream": "questions", "payload": {"action": "list", "data": {"page": 2}}}',
+        '{"stream": "questions", "payload": {"action": "create", "data": {"question_text": '
+        '"\\ud800"}}}',
+    ],
+)
+def test_edge_frames_read_the_same(text: str) -> None:
+    agree(text)
+
+
+def test_numbers_keep_their_type() -> None:
+    text = '{"stream": "questions", "payload": {"action": "list", "data": {"page": 2}}}'
+    request = agree(text)
+    assert request is not None
+    assert type(request.data["page"]) is int
+    request = agree(text.replace("2", "2.0"))
+    assert request is not None
+    assert type(request.data["page"]) is float
+
+
+def test_data_unchecked_reads_the_same() -> None:
+    api = API(validate=False)
+    api.register(KitchenBinding)
+    contract = api.contract.routes
+    text = '{"stream": "kitchen", "payload": {"action": "check", "data": {"x": [1, 2.5]}}}'
+    assert agree(text, contract) is not None
+    assert agree(text.replace("2.5", "1e999"), contract) is None
+
+
+@pytest.mark.parametrize("name", request_schemas())
+@settings(
+    max_examples=int(os.environ.get("TYPEDWS_DIFFERENTIAL_EXAMPLES", "30")),
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+)
+@given(data=st.data())
+def test_generated_frames_read_the_same(name: str, data: st.DataObject) -> None:
+    schemas = document().schemas
+    schema = inline({"$ref": f"#/components/schemas/{name}"}, schemas)
+    frame = data.draw(from_schema(schema), label="valid frame")
+    text = json.dumps(frame, ensure_ascii=False)
+    assert agree(text) is not None or _NOT_FOR_ONE_PASS.search(text), text
+    changed = data.draw(mutated(frame), label="mutated frame")
+    agree(json.dumps(changed, ensure_ascii=False))

@@ -1,0 +1,143 @@
+"""One-pass frame reading: parse, route and validate a request frame in one pydantic-core call.
+
+The contract compiles every ``(stream, action)`` request schema into one union, tagged on
+``stream`` and then on the payload's ``action`` (:func:`typedws.validation.compile_union`), and
+:class:`Routes` validates a frame's text with it: the JSON parser, the router and the schema run
+in Rust, with no Python object built before the frame is known to be valid::
+
+    request = contract.routes.read(text)  # a RequestFrame, or None: read it step by step
+
+A valid frame comes out equal to the parsed frame, ready for its binding. Errors are the
+step-by-step reader's (:func:`typedws.frames.parse_frame`), which alone writes error replies: a
+frame the union refuses reads as ``None`` here and is read again there; so does a frame for an
+action with an untyped value (``JSONField``, ``API(validate=False)``'s ``data``) whose text
+may hold a ``NaN``, an ``Infinity`` or a number too large for a double.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from pydantic_core import SchemaValidator, ValidationError
+from pydantic_core import core_schema as cs
+
+from .protocol import ACTION, DATA, PAYLOAD, REQUEST_ID, STREAM
+from .request import RequestFrame
+from .validation import Compiler, bounds, integral_float
+
+if TYPE_CHECKING:
+    from .schema.contract import Route
+
+__all__ = ["Routes", "compile_union"]
+
+Schema = dict[str, Any]
+_ACTION_PATH: list[list[str | int]] = [[PAYLOAD, ACTION]]
+
+# What an untyped value of the union would take but the protocol refuses (a typed number
+# refuses it itself): the step-by-step reader decides.
+_NOT_FOR_ONE_PASS = re.compile(r"NaN|Infinity|[eE]\+?0*[1-9][0-9]{2}|[0-9]{309}")
+
+
+class Routes(dict[str, "Route"]):
+    """A contract's routes by stream, and the one-pass validator over all their actions.
+
+    ``frames[stream][action]`` is the request frame schema the route's validator checks."""
+
+    def __init__(
+        self,
+        routes: Mapping[str, Route],
+        frames: Mapping[str, Mapping[str, Schema]],
+        definitions: Mapping[str, Schema],
+    ) -> None:
+        super().__init__(routes)
+        self._union: SchemaValidator | None = None
+        self._untyped: set[tuple[str, str]] = set()
+        if frames:
+            schema, self._untyped = compile_union(frames, definitions)
+            self._union = SchemaValidator(schema)
+
+    def read(self, text: str) -> RequestFrame | None:
+        """The request ``text`` is if it is valid; ``None`` if it may not be."""
+        if self._union is None:
+            return None
+        try:
+            frame = self._union.validate_json(text)
+        except ValidationError:
+            return None
+        stream, payload = frame[STREAM], frame[PAYLOAD]
+        if (stream, payload[ACTION]) in self._untyped and _NOT_FOR_ONE_PASS.search(text):
+            return None
+        route = self[stream]
+        spec = route.actions[payload[ACTION]]
+        return RequestFrame(
+            stream=stream,
+            spec=spec,
+            request_id=payload.get(REQUEST_ID),
+            lookup=payload.get(route.lookup_key) if spec.detail else None,
+            data=payload.get(DATA) or {},
+        )
+
+
+def compile_union(
+    frames: Mapping[str, Mapping[str, Schema]], definitions: Mapping[str, Schema]
+) -> tuple[cs.CoreSchema, set[tuple[str, str]]]:
+    """One schema for every request frame: a union tagged on ``stream``, then on the payload's
+    ``action``, over ``frames[stream][action]``. It accepts what each frame's validator
+    accepts (but non-finite numbers, below), and its output equals the parsed frame (an
+    integer stays an int, ``1.0`` a float). Its errors are not the protocol's.
+
+    Also returns the ``(stream, action)`` pairs with an untyped value: there, and only there,
+    the union takes a non-finite number (every typed number refuses one)."""
+    compiler = _FaithfulCompiler(definitions)
+    untyped: set[tuple[str, str]] = set()
+    streams: dict[Any, cs.CoreSchema] = {}
+    for stream, actions in frames.items():
+        choices: dict[Any, cs.CoreSchema] = {}
+        for name, schema in actions.items():
+            compiler.untyped = False
+            choices[name] = compiler.compile(schema)
+            if compiler.untyped:
+                untyped.add((stream, name))
+        streams[stream] = cs.tagged_union_schema(choices, discriminator=_ACTION_PATH)
+    root: cs.CoreSchema = cs.tagged_union_schema(streams, discriminator=STREAM)
+    if compiler.used:
+        root = cs.definitions_schema(root, [compiler.definition(name) for name in compiler.used])
+    return root, untyped
+
+
+class _FaithfulCompiler(Compiler):
+    """Numbers come out as they came in (pydantic's float makes 2 a 2.0) and are finite, at
+    the price of errors that say less, which only the one-pass union may pay."""
+
+    def integer(self, schema: Schema) -> cs.CoreSchema:
+        integral = cs.no_info_plain_validator_function(integral_float)
+        return cs.union_schema(
+            [
+                cs.int_schema(strict=True, **_int_bounds(schema)),
+                cs.chain_schema([integral, _finite_float(schema)]),
+            ]
+        )
+
+    def number(self, schema: Schema) -> cs.CoreSchema:
+        # In smart mode the exact type wins: an int stays an int.
+        return cs.union_schema(
+            [cs.int_schema(strict=True, **_int_bounds(schema)), _finite_float(schema)]
+        )
+
+
+def _int_bounds(schema: Schema) -> dict[str, Any]:
+    """The bounds as an int must meet them: ``n > 1.5`` is ``n >= 2``."""
+    lower = [math.ceil(schema["minimum"])] if "minimum" in schema else []
+    if "exclusiveMinimum" in schema:
+        lower.append(math.floor(schema["exclusiveMinimum"]) + 1)
+    upper = [math.floor(schema["maximum"])] if "maximum" in schema else []
+    if "exclusiveMaximum" in schema:
+        upper.append(math.ceil(schema["exclusiveMaximum"]) - 1)
+    return {**({"ge": max(lower)} if lower else {}), **({"le": min(upper)} if upper else {})}
+
+
+def _finite_float(schema: Schema) -> cs.CoreSchema:
+    return cs.float_schema(strict=True, allow_inf_nan=False, **bounds(schema))

@@ -1,0 +1,185 @@
+"""Whether anyone, in any process, is subscribed to a model: the writer's first question.
+
+A write pays for subscriptions (a query for the old values of filter fields, the state of a
+deleted object, the event, the channel layer) only when some connection somewhere may want it.
+Readers *hold* a model while one of their connections subscribes to it (:func:`hold`, awaited
+before the ``subscribe`` ack; :func:`release` when the last one leaves); writers ask
+:func:`anyone`, once at the start of each signal receiver and once more when the transaction
+commits, before publishing. The knowledge is the channel layer's to share:
+
+- this process's holds answer first, exactly (the in-process ``InMemoryChannelLayer`` cannot
+  reach another process anyway, so with it that is the whole answer);
+- with channels_redis (``RedisChannelLayer`` or ``RedisPubSubChannelLayer``), a reader process
+  also keeps the key ``<prefix>:typedws:interest:<app_label.model>`` alive on the layer's
+  first Redis host (``SET ... PX``, renewed every ``LEASE_SECONDS / 3``; never deleted: it
+  expires ``LEASE_SECONDS`` after the last renewal). A writer trusts the key's presence or
+  absence for ``ANSWER_SECONDS``, timed from before it asked;
+- with any other layer, or when Redis cannot answer: everyone is assumed subscribed.
+
+Stale answers err on the side of publishing: a "yes" is at worst ``LEASE_SECONDS`` old. A "no"
+is never trusted past the arrival of a subscriber: the first hold of a model in a process sets
+the key, then waits ``ANSWER_SECONDS`` before the ack, so every "no" read before the key was set
+has expired by then, and the commit-time question of every transaction committed after the ack
+reads the key. Such a transaction may have started before the subscriber arrived, its
+receivers told "no": its events are then published from what was recorded without the extra
+reads (the old values of filter fields unknown, as after :func:`~.changes.notify`; a deleted
+object's membership asked by the reader).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Mapping
+from typing import Any, Final
+from weakref import WeakKeyDictionary
+
+from django.db.models import Model
+
+from typedws.layers import get_layer
+
+__all__ = ["ANSWER_SECONDS", "LEASE_SECONDS", "anyone", "hold", "release"]
+
+logger = logging.getLogger("typedws")
+
+ANSWER_SECONDS: Final = 0.5
+"""How long a writer trusts an answer from Redis; also how long a process's first subscriber
+to a model waits for its ack."""
+LEASE_SECONDS: Final = 30.0
+"""How long a reader's key outlives its last renewal."""
+
+_held: dict[str, int] = {}  # label -> this process's connections subscribed to it
+_ready: dict[str, asyncio.Future[None]] = {}  # label -> the current hold's key set and waited
+_renewing: dict[str, asyncio.Task[None]] = {}
+
+
+def anyone(model: type[Model]) -> bool:
+    """Whether some connection, in some process, may be subscribed to ``model``."""
+    label = model._meta.label_lower
+    return _held.get(label, 0) > 0 or _source().anyone(label)
+
+
+async def hold(model: type[Model]) -> None:
+    """One more connection of this process subscribes to ``model``: returns once every writer
+    knows it (call before the ``subscribe`` ack)."""
+    label = model._meta.label_lower
+    _held[label] = _held.get(label, 0) + 1
+    if _held[label] == 1:
+        _ready[label] = asyncio.ensure_future(_declare(label))
+    await asyncio.shield(_ready[label])
+
+
+def release(model: type[Model]) -> None:
+    """One connection of this process no longer subscribes to ``model``."""
+    label = model._meta.label_lower
+    _held[label] = max(_held.get(label, 0) - 1, 0)
+
+
+async def _declare(label: str) -> None:
+    source = _source()
+    if not isinstance(source, _Redis):
+        return
+    await asyncio.to_thread(source.declare, label)
+    renewing = _renewing.get(label)
+    if renewing is None or renewing.done():
+        _renewing[label] = asyncio.ensure_future(_renew(source, label))
+    await asyncio.sleep(ANSWER_SECONDS)
+
+
+async def _renew(source: _Redis, label: str) -> None:
+    while True:
+        await asyncio.sleep(LEASE_SECONDS / 3)
+        if not _held.get(label):
+            return
+        await asyncio.to_thread(source.declare, label)
+
+
+class _Local:
+    """The in-process layer, or another process's: this process's holds are everything."""
+
+    def anyone(self, label: str) -> bool:
+        return False
+
+
+class _Unknown:
+    """A layer typedws cannot ask: everyone may be subscribed."""
+
+    def anyone(self, label: str) -> bool:
+        return True
+
+
+class _Redis:
+    """The interest keys on a channels_redis layer's first host."""
+
+    def __init__(self, client: Any, prefix: str) -> None:
+        import redis  # channels_redis's dependency
+
+        self.client = client
+        self.prefix = prefix
+        self.errors = redis.RedisError
+        self.answers: dict[str, tuple[float, bool]] = {}  # label -> (trusted until, answer)
+
+    def key(self, label: str) -> str:
+        return f"{self.prefix}:typedws:interest:{label}"
+
+    def anyone(self, label: str) -> bool:
+        now = time.monotonic()  # before asking: a "no" expires before a subscriber's ack
+        cached = self.answers.get(label)
+        if cached is not None and cached[0] > now:
+            return cached[1]
+        try:
+            answer = bool(self.client.exists(self.key(label)))
+        except self.errors:
+            logger.warning("typedws: Redis cannot say who subscribes; publishing", exc_info=True)
+            answer = True
+        self.answers[label] = (now + ANSWER_SECONDS, answer)
+        return answer
+
+    def declare(self, label: str) -> None:
+        try:
+            self.client.set(self.key(label), 1, px=int(LEASE_SECONDS * 1000))
+        except self.errors:
+            logger.exception("typedws: cannot tell other processes of a subscription to %s", label)
+
+
+_sources: WeakKeyDictionary[Any, _Local | _Unknown | _Redis] = WeakKeyDictionary()
+
+
+def _source() -> _Local | _Unknown | _Redis:
+    layer = get_layer()
+    source = _sources.get(layer)
+    if source is None:
+        source = _sources[layer] = _source_for(layer)
+    return source
+
+
+def _source_for(layer: Any) -> _Local | _Unknown | _Redis:
+    from channels.layers import InMemoryChannelLayer
+
+    if isinstance(layer, InMemoryChannelLayer):
+        return _Local()
+    module = type(layer).__module__
+    if module == "channels_redis.core":
+        host, prefix = layer.hosts[0], layer.prefix
+    elif module == "channels_redis.pubsub":  # a proxy per event loop: read its arguments
+        from channels_redis.utils import decode_hosts  # type: ignore[import-untyped]
+
+        options = layer._kwargs
+        host, prefix = decode_hosts(options.get("hosts"))[0], options.get("prefix", "asgi")
+    else:
+        return _Unknown()
+    client = _client(host)
+    return _Unknown() if client is None else _Redis(client, prefix)
+
+
+def _client(host: Mapping[str, Any]) -> Any:
+    """A synchronous client for a channels_redis host entry; ``None`` for a Sentinel one."""
+    import redis  # channels_redis's dependency
+
+    options = dict(host)
+    if "master_name" in options:
+        return None
+    if "address" in options:
+        return redis.Redis.from_url(options.pop("address"), **options)
+    return redis.Redis(**options)
