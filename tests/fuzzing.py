@@ -32,6 +32,10 @@ class FuzzFrame:
     message: str | bytes
     request_id: Any  # what the reply must echo; ANY: the request_id or None
 
+    def __repr__(self) -> str:
+        # Bounded: hypothesis prints the frames it draws, and warns (an error here) past 30 kB.
+        return f"FuzzFrame({self.kind!r}, {self.message[:200]!r}, {len(self.message)} long)"
+
 
 def request_schemas(document: dict[str, Any]) -> dict[str, Any]:
     """Each receive operation's request frame schema, refs inlined, by operation name."""
