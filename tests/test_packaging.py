@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import sys
 import tomllib
+import zipfile
 from pathlib import Path
+
+from tests.processes import report, run
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -33,3 +37,22 @@ def test_the_python_client_is_its_own_distribution() -> None:
     assert not list(package.rglob("*/__init__.py")), "list typedws_client's subpackages too"
     server = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     assert "typedws-client>=0.1" in server["optional-dependencies"]["codegen"]
+
+
+def test_the_wheel_builds_without_warnings_and_ships_the_explorer(tmp_path: Path) -> None:
+    """Installing typedws prints no setuptools warning, and the wheel carries the explorer's
+    template and static files (the two used to be reported as packages missing from the list)."""
+    result = run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-v", "-w", str(tmp_path), str(ROOT)],
+        timeout=300,
+    )
+    assert result.returncode == 0, report(result)
+    output = result.stdout + result.stderr
+    # bdist_wheel's own notes ("byte-compiling is disabled") are not setuptools warnings.
+    noise = [line for line in output.splitlines() if "Warning" in line or "!!" in line]
+    assert noise == [], "\n".join(noise)
+    [wheel] = tmp_path.glob("typedws-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    assert "typedws/templates/typedws/explorer.html" in names
+    assert "typedws/static/typedws/explorer/main.js" in names
+    assert "LICENSE" in " ".join(names)
