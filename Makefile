@@ -23,7 +23,7 @@ $(BIN)/python:
 
 $(DEMO_STAMP): pyproject.toml | $(BIN)/python
 	@echo "==> installing typedws, Django, DRF, Channels and uvicorn into $(VENV)"
-	@echo "    (the first run takes about 30 s with a warm pip cache, a few minutes without)"
+	@echo "    (the first run takes 13-40 s with a warm pip cache, a few minutes without)"
 	$(BIN)/python -m pip install --disable-pip-version-check --progress-bar off \
 		-e ".[server,filters]"
 	touch $@
