@@ -28,6 +28,19 @@ DEFAULTS: dict[str, Any] = {
     "MAX_FRAME_BYTES": 1024 * 1024,
     # Live subscriptions one connection may hold; the next ``subscribe`` is answered with 429.
     "MAX_SUBSCRIPTIONS": 100,
+    # Where each stream's history lives (docs/subscriptions.md, "Resuming"): "auto" (Redis
+    # when the channel layer is channels_redis's or HISTORY_REDIS_URL is set, else this
+    # process), "redis" or "memory".
+    "HISTORY": "auto",
+    # The Redis of the history; None: the default channel layer's first host.
+    "HISTORY_REDIS_URL": None,
+    # Batches of events kept per model (a transaction's changes of one model are one batch).
+    "HISTORY_SIZE": 10_000,
+    # Seconds an entry stays resumable; a model's history expires this long after its last event.
+    "HISTORY_TTL": 600,
+    # Seconds between re-joins of a connection's channel-layer groups (channels_redis forgets a
+    # group member after its group_expiry, one day by default).
+    "GROUP_REFRESH_SECONDS": 3600,
     # Dotted path of the project's API object ("polls.api.api"), for manage.py typedws_schema.
     "API": None,
     # The explorer page (docs/explorer.md): None serves it only while DEBUG is on.
@@ -45,6 +58,11 @@ class TypedWSSettings:
     MAX_PAGE_SIZE: int
     MAX_FRAME_BYTES: int
     MAX_SUBSCRIPTIONS: int
+    HISTORY: str
+    HISTORY_REDIS_URL: str | None
+    HISTORY_SIZE: int
+    HISTORY_TTL: int
+    GROUP_REFRESH_SECONDS: int
     API: str | None
     EXPLORER_ENABLED: bool | None
     EXPLORER_PERMISSION: str

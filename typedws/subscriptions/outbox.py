@@ -9,7 +9,12 @@ in that loop's outbox, one task that sends messages in the order they were commi
 writer goes on at once. Elsewhere (a shell, a management command, a worker without an event
 loop) the message is sent before the commit returns.
 
-A message still in an outbox when the process stops is lost: events are at most once anyway.
+Before it is sent, each message is appended to its model's history (:mod:`.history`), which
+gives it its position (``epoch`` and ``seq``, added to the message): one outbox sends a
+process's messages in commit order, and the history orders all processes' messages.
+
+A message still in an outbox when the process stops is lost (its transaction committed, but
+no subscriber hears of it, and the history does not hold it).
 """
 
 from __future__ import annotations
@@ -23,7 +28,10 @@ from weakref import WeakKeyDictionary
 from asgiref.sync import SyncToAsync, async_to_sync
 from channels.layers import get_channel_layer
 
-__all__ = ["send"]
+from .history import Stored
+from .stores import get_history
+
+__all__ = ["announce", "send"]
 
 logger = logging.getLogger("typedws")
 
@@ -37,9 +45,7 @@ def send(group: str, message: dict[str, Any]) -> None:
     """Send ``message`` to ``group``: queued on this thread's event loop, or sent now."""
     loop = _server_loop()
     if loop is None:
-        layer = get_channel_layer()
-        if layer is not None:
-            async_to_sync(layer.group_send)(group, message)
+        async_to_sync(announce)(group, message)
         return
     loop.call_soon_threadsafe(_post, loop, (group, message))
 
@@ -65,11 +71,20 @@ def _post(loop: asyncio.AbstractEventLoop, message: Message) -> None:
 
 
 async def _deliver(queue: asyncio.Queue[Message]) -> None:
-    layer = get_channel_layer()
     while True:
         group, message = await queue.get()
         try:
-            if layer is not None:
-                await layer.group_send(group, message)
+            await announce(group, message)
         except Exception:
             logger.exception("typedws could not send subscription events to the channel layer")
+
+
+async def announce(group: str, message: dict[str, Any]) -> None:
+    """Append the message to its model's history, then send it, with its position, to
+    ``group``."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    stored = Stored(0, message["id"], message["using"], message["body"], message["count"])
+    epoch, first = await get_history().append(message["model"], stored)
+    await layer.group_send(group, {**message, "epoch": epoch, "seq": first})

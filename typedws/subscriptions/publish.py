@@ -7,7 +7,10 @@ server process with subscribers renders an event once per binding (:mod:`.visibi
 message is::
 
     {"type": "typedws.events", "id": "<hex>", "model": "polls.choice", "using": "default",
-     "body": "<JSON list of events>"}
+     "body": "<JSON list of events>", "count": <len(events)>}
+
+to which the outbox adds the batch's position in the model's history, ``epoch`` and ``seq``
+(its first event's).
 
 and each event::
 
@@ -169,5 +172,6 @@ def send(model: type[Model], events: list[dict[str, Any]], using: str) -> None:
         "model": model._meta.label_lower,
         "using": using,
         "body": dumps(events),
+        "count": len(events),
     }
     outbox.send(registry.group_name(model), message)

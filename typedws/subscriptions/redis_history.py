@@ -1,0 +1,117 @@
+"""The history in Redis: one Redis Stream per model, shared by every server and writer process.
+
+Per model two keys, in one hash slot: ``typedws:{<label>}:pos``, a hash holding the ``epoch``
+and the last ``seq``, and ``typedws:{<label>}:log``, the Redis Stream of batches. A batch is
+appended by one Lua script, atomically: it takes the next seqs (one per event), and the
+entry's id is ``<last seq>-0``, so the stream's order is the seq order, whichever process
+wrote. ``XADD ... MAXLEN ~ HISTORY_SIZE`` caps the length; both keys expire ``HISTORY_TTL``
+seconds after the last append. When the position key is gone (a flush, a restart without
+persistence, an eviction, the expiry) the next append or read starts a new epoch at seq 0.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any, Final
+from weakref import WeakKeyDictionary
+
+import redis.asyncio as aioredis
+
+from typedws.settings import typedws_settings
+
+from .history import Stored, covering, new_epoch
+
+__all__ = ["RedisHistory"]
+
+# KEYS: position, log. ARGV: a new epoch, the TTL. Returns {epoch, seq}.
+_POSITION: Final = """
+local epoch = redis.call('HGET', KEYS[1], 'epoch')
+if not epoch then
+  epoch = ARGV[1]
+  redis.call('DEL', KEYS[2])
+  redis.call('HSET', KEYS[1], 'epoch', epoch, 'seq', 0)
+  redis.call('EXPIRE', KEYS[1], ARGV[2])
+end
+return {epoch, redis.call('HGET', KEYS[1], 'seq')}
+"""
+
+# KEYS: position, log. ARGV: a new epoch, TTL, max length, count, id, using, body, time.
+# Returns {epoch, first seq}.
+_APPEND: Final = """
+local epoch = redis.call('HGET', KEYS[1], 'epoch')
+if not epoch then
+  epoch = ARGV[1]
+  redis.call('DEL', KEYS[2])
+  redis.call('HSET', KEYS[1], 'epoch', epoch, 'seq', 0)
+end
+local count = tonumber(ARGV[4])
+local last = redis.call('HINCRBY', KEYS[1], 'seq', count)
+local first = last - count + 1
+redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], last .. '-0',
+  'first', first, 'count', count, 'id', ARGV[5], 'using', ARGV[6], 'body', ARGV[7], 't', ARGV[8])
+redis.call('EXPIRE', KEYS[1], ARGV[2])
+redis.call('EXPIRE', KEYS[2], ARGV[2])
+return {epoch, first}
+"""
+
+
+class RedisHistory:
+    """The history store on the Redis at ``url``."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._clients: WeakKeyDictionary[asyncio.AbstractEventLoop, Any] = WeakKeyDictionary()
+
+    def _client(self) -> Any:
+        # A redis.asyncio client belongs to the event loop it was first used on.
+        loop = asyncio.get_running_loop()
+        client = self._clients.get(loop)
+        if client is None:
+            client = aioredis.Redis.from_url(self.url)
+            self._clients[loop] = client
+        return client
+
+    @staticmethod
+    def _keys(label: str) -> list[str]:
+        return [f"typedws:{{{label}}}:pos", f"typedws:{{{label}}}:log"]
+
+    async def append(self, label: str, stored: Stored) -> tuple[str, int]:
+        args = [
+            new_epoch(),
+            typedws_settings.HISTORY_TTL,
+            typedws_settings.HISTORY_SIZE,
+            stored.count,
+            stored.id,
+            stored.using,
+            stored.body,
+            repr(time.time()),
+        ]
+        epoch, first = await self._client().eval(_APPEND, 2, *self._keys(label), *args)
+        return epoch.decode(), int(first)
+
+    async def head(self, label: str) -> tuple[str, int]:
+        ttl = typedws_settings.HISTORY_TTL
+        epoch, seq = await self._client().eval(_POSITION, 2, *self._keys(label), new_epoch(), ttl)
+        return epoch.decode(), int(seq)
+
+    async def read(self, label: str, epoch: str, after: int) -> list[Stored] | str:
+        current, head = await self.head(label)
+        if current != epoch or after >= head:
+            return covering(current, head, [], epoch, after)
+        entries = await self._client().xrange(self._keys(label)[1], min=f"{after + 1}-0")
+        oldest = time.time() - typedws_settings.HISTORY_TTL
+        kept = [_stored(fields) for _, fields in entries if float(fields[b"t"]) >= oldest]
+        # A flush between the two calls shows as entries from a new epoch's start: re-check.
+        again, _ = await self.head(label)
+        return covering(again, head, kept, epoch, after)
+
+
+def _stored(fields: dict[bytes, bytes]) -> Stored:
+    return Stored(
+        first=int(fields[b"first"]),
+        id=fields[b"id"].decode(),
+        using=fields[b"using"].decode(),
+        body=fields[b"body"].decode(),
+        count=int(fields[b"count"]),
+    )
