@@ -1,7 +1,8 @@
 """The history in Redis: one Redis Stream per model, shared by every server and writer process.
 
-Per model two keys, in one hash slot: ``typedws:{<label>}:pos``, a hash holding the ``epoch``
-and the last ``seq``, and ``typedws:{<label>}:log``, the Redis Stream of batches. A batch is
+Per model two keys, in one hash slot: ``<prefix>:typedws:{<label>}:pos``, a hash holding the
+``epoch`` and the last ``seq``, and ``<prefix>:typedws:{<label>}:log``, the Redis Stream of
+batches (``prefix``: the channel layer's). A batch is
 appended by one Lua script, atomically: it takes the next seqs (one per event), and the
 entry's id is ``<last seq>-0``, so the stream's order is the seq order, whichever process
 wrote. ``XADD ... MAXLEN ~ HISTORY_SIZE`` caps the length; both keys expire ``HISTORY_TTL``
@@ -59,8 +60,9 @@ return {epoch, first}
 class RedisHistory:
     """The history store on the Redis at ``url``."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, prefix: str = "asgi") -> None:
         self.url = url
+        self.prefix = prefix
         self._clients: WeakKeyDictionary[asyncio.AbstractEventLoop, Any] = WeakKeyDictionary()
 
     def _client(self) -> Any:
@@ -72,9 +74,9 @@ class RedisHistory:
             self._clients[loop] = client
         return client
 
-    @staticmethod
-    def _keys(label: str) -> list[str]:
-        return [f"typedws:{{{label}}}:pos", f"typedws:{{{label}}}:log"]
+    def _keys(self, label: str) -> list[str]:
+        base = f"{self.prefix}:typedws:{{{label}}}"
+        return [f"{base}:pos", f"{base}:log"]
 
     async def append(self, label: str, stored: Stored) -> tuple[str, int]:
         args = [

@@ -23,16 +23,16 @@ REDIS_LAYERS: Final = (
     "channels_redis.pubsub.RedisPubSubChannelLayer",
 )
 
-_stores: dict[tuple[str, str | None], History] = {}
+_stores: dict[tuple[str, str | None, str], History] = {}
 
 
 def get_history() -> History:
     """The history store the settings name (one per process and configuration)."""
-    kind, url = _configured()
-    store = _stores.get((kind, url))
+    kind, url, prefix = _configured()
+    store = _stores.get((kind, url, prefix))
     if store is None:
-        store = RedisHistory(url or "") if kind == "redis" else MemoryHistory()
-        _stores[(kind, url)] = store
+        store = RedisHistory(url or "", prefix) if kind == "redis" else MemoryHistory()
+        _stores[(kind, url, prefix)] = store
     return store
 
 
@@ -41,7 +41,7 @@ def reset() -> None:
     _stores.clear()
 
 
-def _configured() -> tuple[str, str | None]:
+def _configured() -> tuple[str, str | None, str]:
     kind = typedws_settings.HISTORY
     url = typedws_settings.HISTORY_REDIS_URL
     layer = getattr(settings, "CHANNEL_LAYERS", {}).get("default", {})
@@ -53,7 +53,8 @@ def _configured() -> tuple[str, str | None]:
         )
     if kind == "redis" and url is None:
         url = _layer_url(layer)
-    return kind, url
+    # Projects sharing a Redis keep their histories apart as their channel layers do.
+    return kind, url, str(layer.get("CONFIG", {}).get("prefix", "asgi"))
 
 
 def _layer_url(layer: dict[str, Any]) -> str:
