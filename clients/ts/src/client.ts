@@ -30,6 +30,7 @@ import type {
   SubscriptionHandle,
 } from "./options.js";
 import { PendingRequests, type Pending } from "./pending.js";
+import { classify, positionOf, readAck, withSince, type Position } from "./positions.js";
 import {
   isSuccess,
   readServerFrame,
@@ -61,6 +62,8 @@ interface LiveSubscription {
   readonly onEvent: (event: EventPayload) => void;
   /** Whether the first acknowledgement came: later ones are renewals after reconnections. */
   acked: boolean;
+  /** The last position seen: a renewal resumes after it. */
+  position: Position | null;
   resolve(ack: unknown): void;
   reject(error: ClientError): void;
 }
@@ -145,6 +148,7 @@ class TypedwsClient implements Client {
       data,
       onEvent: handler,
       acked: false,
+      position: null,
       resolve,
       reject,
     };
@@ -198,10 +202,15 @@ class TypedwsClient implements Client {
       if (!isSuccess(reply.response_status))
         return drop(new TypedwsError(info, reply.response_status, reply.errors));
       subscription.acked = true;
+      const ack = readAck(reply.data);
+      subscription.position = ack.position ?? subscription.position;
+      if (ack.recovered === false)
+        this.events.emit("gap", { stream, requestId, reason: ack.reason ?? "not_recovered" });
       if (renewal) this.events.emit("resubscribed", { stream, requestId, ack: reply.data });
       else subscription.resolve(reply.data);
     };
-    const text = JSON.stringify(requestFrame(stream, SUBSCRIBE, { requestId, data }));
+    const resumed = renewal ? withSince(data, subscription.position) : data;
+    const text = JSON.stringify(requestFrame(stream, SUBSCRIBE, { requestId, data: resumed }));
     this.dispatch({ info, text, resend: true, sent: false, settle, fail: drop }, options);
   }
 
@@ -281,7 +290,20 @@ class TypedwsClient implements Client {
       return;
     }
     const subscription = this.subscriptions.get(requestId);
-    if (subscription?.stream === frame.stream) deliver(subscription, frame.payload);
+    if (subscription?.stream === frame.stream) this.track(subscription, frame.payload);
+  }
+
+  /** Deliver an event unless seen already; a gap before it is announced first. */
+  private track(subscription: LiveSubscription, event: EventPayload): void {
+    const fields = event as unknown as Record<string, unknown>;
+    const verdict = classify(subscription.position, fields);
+    if (verdict === "duplicate") return;
+    if (verdict === "gap") {
+      const { stream, requestId } = subscription;
+      this.events.emit("gap", { stream, requestId, reason: "missed_events" });
+    }
+    subscription.position = positionOf(fields) ?? subscription.position;
+    deliver(subscription, event);
   }
 
   private dropped(close: CloseLike): void {

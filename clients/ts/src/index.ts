@@ -13,6 +13,7 @@ export {
   TypedwsError,
   type RequestInfo,
 } from "./errors.js";
+export type { Position } from "./positions.js";
 export type {
   CallOptions,
   Client,

@@ -79,6 +79,13 @@ export interface ConnectionEvents {
   /** A live subscription was acknowledged again on a new connection. */
   resubscribed: { stream: string; requestId: RequestId; ack: unknown };
   /**
+   * A subscription may have missed events: a resubscription answered `recovered: false`
+   * (`reason` is the server's: `epoch_changed`, `history_trimmed`, `invalid_position`), or an
+   * event whose `prev` or `epoch` does not follow on (`reason`: `missed_events`). Refetch what
+   * the subscription shows.
+   */
+  gap: { stream: string; requestId: RequestId; reason: string };
+  /**
    * Something went wrong outside any request: a socket error, a frame that is not JSON, or a
    * subscription that could not be renewed after a reconnection (it is dropped).
    */

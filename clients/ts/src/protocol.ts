@@ -43,8 +43,18 @@ export const EVENT = "event";
 export const PK = "pk";
 export const MODEL = "model";
 
-// Key of a `subscribe`'s data (besides `action` and `pk`).
+// Keys of an event's position, which every event payload ends with.
+export const EPOCH = "epoch";
+export const SEQ = "seq";
+export const PREV = "prev";
+
+// Keys of a `subscribe`'s data (besides `action` and `pk`).
 export const FILTER = "filter";
+export const SINCE = "since";
+
+// Keys a subscription's acknowledgement adds (besides epoch and seq).
+export const RECOVERED = "recovered";
+export const REASON = "reason";
 
 /** The actions an event reports. */
 export const EVENT_ACTIONS = ["create", "update", "delete"] as const;
