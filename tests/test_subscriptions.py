@@ -38,7 +38,8 @@ async def test_ack_then_an_event_of_the_documented_shape(client: APICommunicator
         "recovered": None,
         "reason": None,
     }
-    assert isinstance(epoch, str) and isinstance(seq, int)
+    assert isinstance(epoch, str)
+    assert isinstance(seq, int)
 
     created = await question("new")
 
