@@ -2,7 +2,10 @@
 PYTHON ?= python3.11
 VENV ?= .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+PYPROJECT_SUM := $(shell cat pyproject.toml clients/python/pyproject.toml | cksum | cut -d' ' -f1)
+# `make demo` installs the runtime and an ASGI server; `make test` adds the dev tools.
+DEMO_STAMP := $(VENV)/.demo-$(PYPROJECT_SUM)
+STAMP := $(VENV)/.installed-$(PYPROJECT_SUM)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
@@ -11,19 +14,34 @@ POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
 PYTHON_DJANGO6 ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python3.12) python3.12)
 VENV_DJANGO6 ?= .venv-django6
 
-.PHONY: install demo test lint typecheck pytest format clean test-postgres test-django6 snapshots \
-	explorer-screenshot test-ts
+.PHONY: install install-demo demo test lint typecheck pytest format clean test-postgres test-django6 snapshots \
+	explorer-screenshot test-ts protocol
 
-$(STAMP): pyproject.toml
-	rm -rf $(VENV)
+$(BIN)/python:
+	@echo "==> creating $(VENV) with $(PYTHON)"
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+
+$(DEMO_STAMP): pyproject.toml | $(BIN)/python
+	@echo "==> installing typedws, Django, DRF, Channels and uvicorn into $(VENV)"
+	@echo "    (the first run takes about 30 s with a warm pip cache, a few minutes without)"
+	$(BIN)/python -m pip install --disable-pip-version-check --progress-bar off \
+		-e ".[server,filters]"
 	touch $@
+
+# typedws-client (clients/python) is not published: installed from the checkout first, it is
+# what the `codegen` extra's `typedws-client>=0.1` resolves to.
+$(STAMP): pyproject.toml clients/python/pyproject.toml | $(BIN)/python
+	@echo "==> installing typedws with every dev tool (mypy, ruff, pytest, playwright, ...)"
+	$(BIN)/python -m pip install --disable-pip-version-check --progress-bar off \
+		-e ./clients/python -e ".[dev]"
+	touch $(DEMO_STAMP) $@
+
+install-demo: $(DEMO_STAMP)
 
 install: $(STAMP)
 
-demo: install
+demo: install-demo
+	@echo "==> migrating the demo's SQLite database"
 	cd example && ../$(BIN)/python manage.py migrate --noinput
 	@echo "typedws demo: ws://$(HOST):$(PORT)/ws/  (HTTP API at http://$(HOST):$(PORT)/api/)"
 	@echo "explorer: http://$(HOST):$(PORT)/typedws/explorer/"
@@ -37,7 +55,7 @@ lint: install
 	$(BIN)/lint-imports --no-cache
 
 typecheck: install
-	$(BIN)/mypy typedws codegen/typedws_codegen example tests
+	$(BIN)/mypy typedws codegen/typedws_codegen clients/python/typedws_client example tests
 
 NODE_TEST_DEPS := tests/dcrf_client/node_modules/.package-lock.json \
 	tests/asyncapi/node_modules/.package-lock.json
@@ -73,6 +91,12 @@ snapshots: install
 	TYPEDWS_UPDATE_SNAPSHOTS=1 $(BIN)/pytest tests/test_contract.py -k snapshot -q
 	TYPEDWS_UPDATE_SNAPSHOTS=1 $(BIN)/pytest tests/codegen/test_python.py \
 		tests/codegen/test_typescript.py -k snapshot -q
+
+# Rewrite the clients' mirrors of typedws/protocol.py (clients/ts/src/protocol.ts and
+# clients/python/typedws_client/protocol.py) after changing it; tests/test_protocol_mirrors.py
+# fails until they are current.
+protocol: install
+	$(BIN)/python -m typedws_codegen.protocol_mirror
 
 # Retake docs/explorer.png in the headless Chromium after a change to the explorer's look.
 explorer-screenshot: install

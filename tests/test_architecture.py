@@ -16,8 +16,12 @@ import grimp
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("typedws", "typedws_codegen")
-SOURCES = (ROOT / "typedws", ROOT / "codegen" / "typedws_codegen")
+PACKAGES = ("typedws", "typedws_codegen", "typedws_client")
+SOURCES = (
+    ROOT / "typedws",
+    ROOT / "codegen" / "typedws_codegen",
+    ROOT / "clients" / "python" / "typedws_client",
+)
 MAX_MODULE_LINES = 400
 MAX_FUNCTION_LINES = 40
 

@@ -50,7 +50,7 @@ def test_settings_check_is_registered() -> None:
     assert check_channel_layer in registry.get_checks()
 
 
-def test_subscriptions_need_a_channel_layer() -> None:
+def test_without_a_channel_layer_subscriptions_stay_in_one_process() -> None:
     assert check_channel_layer() == []
     with override_settings(CHANNEL_LAYERS={}):
-        assert [m.id for m in check_channel_layer()] == ["typedws.W001"]
+        assert [m.id for m in check_channel_layer()] == ["typedws.I001"]

@@ -470,3 +470,15 @@ async def test_writes_over_http(client: APICommunicator) -> None:
         ("delete", pk),
     ]
     assert events[1]["data"]["question_text"] == "patched"
+
+
+# --- No CHANNEL_LAYERS ------------------------------------------------------------------------
+
+
+@override_settings(CHANNEL_LAYERS={})
+async def test_without_channel_layers_events_are_delivered_in_process(connect: Connect) -> None:
+    async with connect() as client:
+        await client.subscribe("questions", "create", request_id="s1")
+        created = await question("in-process")
+        event = (await client.receive_event())["payload"]
+    assert (event["action"], event["pk"], event["request_id"]) == ("create", created.pk, "s1")

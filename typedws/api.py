@@ -6,10 +6,10 @@
     api.register(QuestionBinding)                       # stream from QuestionBinding.stream
     api.register(ChoiceViewSet, stream="choices")       # an existing DRF viewset
 
-    # asgi.py
+    # asgi.py: the socket is routed at api.path ("/ws/" by default)
     application = ProtocolTypeRouter({
         "http": get_asgi_application(),
-        "websocket": AuthMiddlewareStack(URLRouter([path("ws/", api.as_asgi())])),
+        "websocket": OriginValidator(AuthMiddlewareStack(URLRouter(api.websocket_urlpatterns))),
     })
 """
 
@@ -26,6 +26,7 @@ from rest_framework.viewsets import GenericViewSet
 from .bindings import binding_for_viewset
 from .consumer import APIConsumer
 from .generics import GenericBinding
+from .routing import websocket_urlpatterns
 from .schema.contract import Contract, build_contract
 from .schema.document import Document, build_document
 from .settings import typedws_settings
@@ -39,7 +40,8 @@ _STREAM_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
 class API:
     """A registry of bindings, one per stream, as DRF's ``Router`` is of viewsets.
 
-    ``path`` is where the socket is routed (it names the channel in the AsyncAPI document);
+    ``path`` is where the socket is routed: ``websocket_urlpatterns`` routes it there, and the
+    AsyncAPI document, the explorer and the generated clients read it;
     ``title``, ``version`` and ``description`` describe the API there. ``validate=False``
     turns off the contract's checks of ``data`` (the envelope is still checked), for a
     migration from a protocol that accepted anything.
@@ -57,7 +59,7 @@ class API:
         description: str = "",
         validate: bool = True,
     ) -> None:
-        self.path = path
+        self.path = "/" + path.lstrip("/")
         self.title = title
         self.version = version
         self.description = description
@@ -126,13 +128,20 @@ class API:
         self._bindings[stream] = binding
         self._contract = None
 
+    @property
+    def websocket_urlpatterns(self) -> list[Any]:
+        """Channels routes serving this API at ``path``, for ``URLRouter(...)``."""
+        return websocket_urlpatterns(self)
+
     def as_asgi(self) -> Any:
         """The ASGI application serving this API: route it under a WebSocket path.
 
         Builds the contract and its validators now, so that a binding the contract cannot
         describe fails at start-up rather than on its first frame.
         """
-        return APIConsumer.as_asgi(contract=self.contract)
+        application = APIConsumer.as_asgi(contract=self.contract)
+        application.typedws_api = self  # type: ignore[attr-defined]  # found by typedws.routing
+        return application
 
 
 def get_api(dotted_path: str | None = None) -> API:

@@ -1,5 +1,5 @@
-"""System checks: catch a mistyped or ill-typed ``TYPEDWS`` setting, or subscriptions without
-a channel layer, at start-up."""
+"""System checks: catch a mistyped or ill-typed ``TYPEDWS`` setting at start-up, and say when
+subscriptions are delivered within one process only (no ``CHANNEL_LAYERS``)."""
 
 from __future__ import annotations
 
@@ -8,12 +8,13 @@ from typing import Any
 
 from django.apps import AppConfig
 from django.conf import settings
-from django.core.checks import CheckMessage, Error, Warning, register
+from django.core.checks import CheckMessage, Error, Info, register
 
 from .explorer.checks import EXPLORER_SETTINGS, explorer_setting_errors
+from .layers import layer_configured
 from .settings import DEFAULTS
 
-__all__ = ["check_channel_layer", "check_settings"]
+__all__ = ["check_channel_layer", "check_settings", "check_socket_path"]
 
 
 @register()
@@ -69,14 +70,36 @@ def check_channel_layer(
 ) -> list[CheckMessage]:
     from .subscriptions.registry import subscribed_models
 
-    if not subscribed_models() or getattr(settings, "CHANNEL_LAYERS", None):
+    if not subscribed_models() or layer_configured():
         return []
     return [
-        Warning(
-            "Bindings serve subscriptions, but CHANNEL_LAYERS is not configured: subscribe is "
-            "answered with a server error and no event is sent.",
-            hint="Configure CHANNEL_LAYERS: channels_redis's RedisChannelLayer or "
-            "RedisPubSubChannelLayer when several processes serve or write.",
-            id="typedws.W001",
+        Info(
+            "CHANNEL_LAYERS is not configured: subscription events are delivered within one "
+            "process only. Several server processes, or writes from a shell or a worker, need "
+            "a shared layer (pip install 'typedws[redis]').",
+            hint='CHANNEL_LAYERS = {"default": {"BACKEND": '
+            '"channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}}',
+            id="typedws.I001",
         )
+    ]
+
+
+@register()
+def check_socket_path(
+    app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
+) -> list[CheckMessage]:
+    """An API routed somewhere else than its ``path``: its document and clients would point at
+    a URL that does not answer."""
+    from .routing import asgi_application, mounts
+
+    return [
+        Error(
+            f"An API declared at path {mount.api.path!r} is routed at {mount.path!r}: its "
+            "AsyncAPI document, the explorer and generated clients would use the wrong URL.",
+            hint="Declare the path once: API(path=...) and "
+            "URLRouter(api.websocket_urlpatterns) in asgi.py.",
+            id="typedws.E010",
+        )
+        for mount in mounts(asgi_application())
+        if mount.path is not None and mount.path != mount.api.path
     ]

@@ -18,6 +18,7 @@ from rest_framework import status
 from .encoding import dumps
 from .errors import FrameError, exception_errors, server_error
 from .frames import parse_frame
+from .layers import get_layer
 from .protocol import (
     ACTION,
     DATA,
@@ -47,6 +48,10 @@ class APIConsumer(AsyncWebsocketConsumer):
     def __init__(self, contract: Contract) -> None:
         super().__init__()
         self.routes = contract.routes
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        get_layer()  # without CHANNEL_LAYERS, installs the in-process layer Channels then finds
+        await super().__call__(scope, receive, send)
 
     async def dispatch(self, message: Any) -> None:
         # Channels' dispatch spends a thread hop on close_old_connections() before every

@@ -7,7 +7,9 @@
 
 ``next_page``/``previous_page`` are page numbers (``null`` at the ends): send the same
 filters again with ``page`` set to ``next_page``. ``page_size`` defaults to
-``TYPEDWS["DEFAULT_PAGE_SIZE"]`` and is capped by ``TYPEDWS["MAX_PAGE_SIZE"]``.
+``TYPEDWS["DEFAULT_PAGE_SIZE"]`` and is capped by ``TYPEDWS["MAX_PAGE_SIZE"]``. A queryset
+with no ordering (no ``order_by()``, no ``Meta.ordering``, no ``OrderingFilter`` choice) is
+paginated by primary key, so pages are stable and Django logs no ``UnorderedObjectListWarning``.
 """
 
 from __future__ import annotations
@@ -37,6 +39,8 @@ class WebSocketPagination(BasePagination):
     def paginate_queryset(
         self, queryset: QuerySet[Any] | Sequence[Any], request: Request, view: APIView | None = None
     ) -> list[Any]:
+        if isinstance(queryset, QuerySet) and not queryset.ordered:
+            queryset = queryset.order_by("pk")
         paginator = Paginator(queryset, self.get_page_size(request))
         number = request.query_params.get(PAGE) or 1
         try:

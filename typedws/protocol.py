@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, Final, NamedTuple, TypedDict
 
 import pydantic_core
@@ -205,13 +206,20 @@ def _with_status(
     return {TYPE: kind, STREAM: stream, PAYLOAD: payload}
 
 
-class Position(NamedTuple):
+# A dataclass, not a NamedTuple: the clients' protocol mirrors copy NamedTuples (rows of
+# constants), and a position is a value the server builds per event, not a constant.
+@dataclass(frozen=True, slots=True)
+class Position:
     """Where an event sits in its stream: ``epoch``, ``seq``, and ``prev``, the seq of the
     previous event its subscription was sent (``None``: unknown, events may be missing)."""
 
     epoch: str
     seq: int
     prev: int | None
+
+    def as_payload(self) -> dict[str, Any]:
+        """The position keys of an event payload."""
+        return {EPOCH: self.epoch, SEQ: self.seq, PREV: self.prev}
 
 
 def event(
@@ -225,7 +233,7 @@ def event(
 ) -> dict[str, Any]:
     """Build an event frame: a change to one object, for the subscription ``request_id``."""
     payload = {ACTION: action, PK: pk, DATA: data, MODEL: model, REQUEST_ID: request_id}
-    return {TYPE: EVENT, STREAM: stream, PAYLOAD: {**payload, **position._asdict()}}
+    return {TYPE: EVENT, STREAM: stream, PAYLOAD: {**payload, **position.as_payload()}}
 
 
 def dcrf_event(
@@ -239,7 +247,7 @@ def dcrf_event(
     """Build an event frame of a ``subscribe_instance``, in djangochannelsrestframework's shape
     (a reply's five keys, as DCRF sends them), then the position."""
     frame = _with_status(EVENT, stream, action, request_id, status, data, [])
-    frame[PAYLOAD].update(position._asdict())
+    frame[PAYLOAD].update(position.as_payload())
     return frame
 
 

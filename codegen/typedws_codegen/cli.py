@@ -11,39 +11,29 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
-from .contract import Contract, ContractError, load_contract
+from . import python, typescript
+from .contract import ContractError, load_contract
+from .plugin import Plugin
 
-__all__ = ["main"]
-
-Generator = Callable[[Contract], str]
+__all__ = ["PLUGINS", "main"]
 
 DESCRIPTION = (
     "Generate a typed client from a typedws AsyncAPI document (a file, JSON or YAML, or an "
     "http(s) URL such as http://localhost:8000/typedws/asyncapi.json). Reads only the document: "
     "Django is not needed. The output is deterministic and formatted."
 )
-LANGUAGES = {
-    "python": "pydantic v2 models and an async client class (needs typedws_codegen.runtime).",
-    "typescript": "types and a createApi() factory over the typedws-client runtime package.",
-}
-
-
-def _generator(language: str) -> Generator:
-    # Imported on use: the Python generator needs datamodel-code-generator, TypeScript does not.
-    if language == "python":
-        from .python import generate
-    else:
-        from .typescript import generate
-    return generate
+#: The languages, by subcommand.
+PLUGINS: dict[str, Plugin] = {plugin.name: plugin for plugin in (python.PLUGIN, typescript.PLUGIN)}
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="typedws-codegen", description=DESCRIPTION)
     languages = parser.add_subparsers(dest="language", required=True, metavar="LANGUAGE")
-    for language, help_text in LANGUAGES.items():
+    for language, plugin in PLUGINS.items():
+        help_text = plugin.description
         sub = languages.add_parser(language, help=help_text, description=help_text)
         sub.add_argument("document", help="The AsyncAPI document: a path or an http(s) URL.")
         sub.add_argument(
@@ -63,7 +53,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.check and args.output is None:
         parser.error("--check needs --output")
     try:
-        code = _generator(args.language)(load_contract(args.document))
+        code = PLUGINS[args.language].generate(load_contract(args.document))
     except ContractError as exc:
         print(f"typedws-codegen: {exc}", file=sys.stderr)
         return 2

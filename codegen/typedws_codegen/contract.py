@@ -2,15 +2,17 @@
 
 The document describes whole frames; a client only needs, for each stream, its actions (what
 goes in ``payload.data``, whether a ``pk`` is needed, what comes back in the reply's ``data``)
-and the payload of its events. :func:`load_contract` extracts exactly that, and gives every
-schema a stable name so that both generators name their types alike:
+and the payload of its events. :func:`load_contract` extracts exactly that into the
+generators' intermediate form, and gives every schema a stable name so that every generator
+names its types alike:
 
 * a ``$ref`` keeps its component's name (``Question``, ``QuestionRequest``, ``QuestionPage``);
 * an inline request ``data`` becomes ``<Stream><Action>Data``, an inline reply ``data``
   ``<Stream><Action>Result`` and an event payload ``<Stream>Event``.
 
-``Contract.schemas`` holds only the schemas those reach, so the frame envelopes, which the
-client runtimes handle once for every action, never become types of their own.
+``Contract.types`` holds only the schemas those reach, each a :class:`~.schemas.NamedType`
+(its kind and type name decided once, name clashes refused once), so the frame envelopes,
+which the client runtimes handle once for every action, never become types of their own.
 
 Only the standard library and PyYAML are used: generating a client never needs Django.
 """
@@ -20,10 +22,15 @@ from __future__ import annotations
 import json
 import re
 import urllib.request
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from typedws_client.frames import SUBSCRIBE, UNSUBSCRIBE
+from typedws_client.protocol import STANDARD_ACTIONS
+
+from .schemas import SCHEMA_PREFIX, JSONSchema, NamedType, is_identifier, kind_of, pascal, refs
 
 __all__ = [
     "Action",
@@ -32,19 +39,16 @@ __all__ = [
     "Stream",
     "load_contract",
     "load_document",
-    "pascal",
+    "named_types",
     "read_contract",
 ]
 
-JSONSchema = dict[str, Any]
-
-SCHEMA_PREFIX = "#/components/schemas/"
 URL_TIMEOUT = 30.0
 # The protocol's subscription actions: generated clients offer `subscribe()` instead. The
 # `*_instance` pair is djangochannelsrestframework's compatible alias of the same thing.
-SUBSCRIBE = "subscribe"
-UNSUBSCRIBE = "unsubscribe"
-COMPATIBILITY_ACTIONS = frozenset({"subscribe_instance", "unsubscribe_instance"})
+SUBSCRIPTION_ACTIONS = frozenset(
+    action.name for action in STANDARD_ACTIONS if action.name.startswith((SUBSCRIBE, UNSUBSCRIBE))
+)
 # `{"type": "object", "properties": {}, "additionalProperties": false}`: the action takes no data.
 NO_DATA: JSONSchema = {"type": "object", "properties": {}, "additionalProperties": False}
 
@@ -76,7 +80,7 @@ class Action:
     @property
     def is_subscription(self) -> bool:
         """``subscribe``, ``unsubscribe`` and their aliases: not plain request methods."""
-        return self.name in {SUBSCRIBE, UNSUBSCRIBE} or self.name in COMPATIBILITY_ACTIONS
+        return self.name in SUBSCRIPTION_ACTIONS
 
 
 @dataclass(frozen=True)
@@ -109,7 +113,16 @@ class Contract:
     streams: tuple[Stream, ...]
     #: Every schema the streams reach, by name, sorted; ``$ref``s point at
     #: ``#/components/schemas/<name>``.
-    schemas: dict[str, JSONSchema]
+    types: dict[str, NamedType]
+
+    @property
+    def schemas(self) -> dict[str, JSONSchema]:
+        """The named types' JSON Schemas, by name."""
+        return {name: named.schema for name, named in self.types.items()}
+
+    def type_name(self, name: str) -> str:
+        """The language-neutral type name of the schema ``name``."""
+        return self.types[name].type_name
 
 
 def load_contract(source: str) -> Contract:
@@ -179,13 +192,26 @@ def read_contract(document: Mapping[str, Any]) -> Contract:
             Stream(name=name, actions=tuple(actions), event=events.get(name))
             for name, actions in streams.items()
         ),
-        schemas=reader.reachable(),
+        types=named_types(reader.reachable()),
     )
 
 
-def pascal(name: str) -> str:
-    """``my-notes`` -> ``MyNotes``, ``subscribe_instance`` -> ``SubscribeInstance``."""
-    return "".join(part[:1].upper() + part[1:] for part in re.split(r"[^0-9A-Za-z]+", name) if part)
+def named_types(schemas: Mapping[str, JSONSchema]) -> dict[str, NamedType]:
+    """Each schema as a named type; two schemas whose type names would clash are refused."""
+    types: dict[str, NamedType] = {}
+    taken: dict[str, str] = {}
+    for name, schema in schemas.items():
+        type_name = name if is_identifier(name) else pascal(name)
+        # A leading digit, as in a stream named `2fa`: the same underscore as its attribute.
+        type_name = type_name if is_identifier(type_name) else f"_{type_name}"
+        if type_name in taken:
+            raise ContractError(
+                f"The schemas {taken[type_name]} and {name} both become {type_name}."
+            )
+        taken[type_name] = name
+        kind = kind_of(schema)
+        types[name] = NamedType(name, type_name, schema, kind, frozenset(refs(schema)))
+    return types
 
 
 class _Reader:
@@ -232,9 +258,9 @@ class _Reader:
                 continue
             schema = self.hoisted[name] if name in self.hoisted else self.components.get(name)
             if schema is None:
-                raise ContractError(f"#/components/schemas/{name} is referred to but missing.")
+                raise ContractError(f"{SCHEMA_PREFIX}{name} is referred to but missing.")
             schemas[name] = schema
-            for ref in _refs(schema):
+            for ref in refs(schema):
                 if ref in self.hoisted:
                     # A frame-level component may share a name we gave an inline schema (the
                     # `QuestionsEvent` frame and its payload); a data schema may not refer to it.
@@ -287,16 +313,3 @@ class _Reader:
         if not isinstance(node, Mapping):
             raise ContractError(f"{ref} is not an object.")
         return node
-
-
-def _refs(node: Any) -> Iterator[str]:
-    """The component names a schema refers to, at any depth."""
-    if isinstance(node, dict):
-        ref = node.get("$ref")
-        if isinstance(ref, str) and ref.startswith(SCHEMA_PREFIX):
-            yield ref.removeprefix(SCHEMA_PREFIX)
-        for value in node.values():
-            yield from _refs(value)
-    elif isinstance(node, list):
-        for item in node:
-            yield from _refs(item)

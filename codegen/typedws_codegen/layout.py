@@ -16,16 +16,29 @@ LINE_LENGTH = 88
 ALIAS = re.compile(r"^(\w+ = TypeAliasType)\((\"\w+\"), (.+)\)$")
 
 
-def wrap(indent: int, head: str, items: list[str], tail: str) -> list[str]:
+def wrap(
+    indent: int,
+    head: str,
+    items: list[str],
+    tail: str,
+    *,
+    width: int = LINE_LENGTH,
+    brackets: tuple[str, str] = ("(", ")"),
+) -> list[str]:
     """``head(items)tail`` at ``indent``, split as ruff splits it: one line if it fits, else
     the items on one line of their own, else one item a line with a trailing comma."""
     pad = " " * indent
+    opening, closing = brackets
     joined = ", ".join(items)
-    if len(pad) + len(head) + len(joined) + len(tail) + 2 <= LINE_LENGTH:
-        return [f"{pad}{head}({joined}){tail}"]
-    if len(pad) + 4 + len(joined) <= LINE_LENGTH:
-        return [f"{pad}{head}(", f"{pad}    {joined}", f"{pad}){tail}"]
-    return [f"{pad}{head}(", *(f"{pad}    {item}," for item in items), f"{pad}){tail}"]
+    if len(pad) + len(head) + len(joined) + len(tail) + 2 <= width:
+        return [f"{pad}{head}{opening}{joined}{closing}{tail}"]
+    if len(pad) + 4 + len(joined) <= width:
+        return [f"{pad}{head}{opening}", f"{pad}    {joined}", f"{pad}{closing}{tail}"]
+    return [
+        f"{pad}{head}{opening}",
+        *(f"{pad}    {item}," for item in items),
+        f"{pad}{closing}{tail}",
+    ]
 
 
 def wrap_long_aliases(source: str) -> str:

@@ -17,17 +17,18 @@ the runtime needs is imported under a leading underscore, so no schema name can 
 
 from __future__ import annotations
 
-import ast
 import json
 import keyword
 import re
 from dataclasses import dataclass
 
-from .contract import Action, Contract, ContractError, Stream, pascal
+from .contract import Action, Contract, ContractError, Stream
 from .layout import wrap
+from .plugin import Plugin
 from .python_models import GeneratedModels, generate_models, generator_version
+from .schemas import TypeKind, pascal
 
-__all__ = ["generate"]
+__all__ = ["PLUGIN", "generate"]
 
 RUNTIME_IMPORTS = """\
 import typing as _typing
@@ -37,8 +38,8 @@ from pydantic import BaseModel as _BaseModel
 from pydantic import TypeAdapter as _TypeAdapter
 from pydantic_core import to_jsonable_python as _to_jsonable_python
 
-from typedws_codegen import runtime as _runtime
-from typedws_codegen import subscriptions as _subscriptions
+from typedws_client import runtime as _runtime
+from typedws_client import subscriptions as _subscriptions
 """
 
 HELPERS = '''
@@ -69,58 +70,33 @@ RESERVED_PARAMETERS = frozenset({"self", "data", "params", "timeout"})
 
 @dataclass(frozen=True)
 class Models:
-    """What the generated models are, by schema name: classes (BaseModel) or type aliases."""
+    """The generated models, by schema name: what the contract says each schema is (its
+    kind), spelled with the names datamodel-code-generator gave them."""
 
-    classes: frozenset[str]
-    #: Alias name -> the source of its type (``None``, ``Any``, ``list[Question]``...).
-    aliases: dict[str, str]
+    contract: Contract
     generated: GeneratedModels
-
-    @classmethod
-    def read(cls, generated: GeneratedModels) -> Models:
-        classes, aliases = set(), {}
-        for node in ast.parse(generated.source).body:
-            if isinstance(node, ast.ClassDef):
-                classes.add(node.name)
-            elif alias := _alias(node):
-                aliases[alias[0]] = alias[1]
-        return cls(frozenset(classes), aliases, generated)
 
     def name(self, schema: str) -> str:
         """The Python name of a contract schema."""
         return self.generated.name(schema)
 
+    def kind(self, schema: str) -> TypeKind:
+        return self.contract.types[schema].kind
+
     def is_model(self, schema: str) -> bool:
-        return self.name(schema) in self.classes
-
-    def alias_of(self, schema: str) -> str | None:
-        return self.aliases.get(self.name(schema))
-
-
-def _alias(node: ast.stmt) -> tuple[str, str] | None:
-    """``Name = TypeAliasType("Name", <type>)``: the name and the type's source."""
-    if not (isinstance(node, ast.Assign) and isinstance(node.value, ast.Call)):
-        return None
-    target, call = node.targets[0], node.value
-    if (
-        isinstance(target, ast.Name)
-        and isinstance(call.func, ast.Name)
-        and call.func.id == "TypeAliasType"
-        and len(call.args) == 2
-    ):
-        return target.id, ast.unparse(call.args[1])
-    return None
+        """A class (a pydantic model); anything else is a type alias."""
+        return self.kind(schema) is TypeKind.RECORD
 
 
 def generate(contract: Contract) -> str:
     """The client module's source: deterministic, formatted, type-checked under mypy --strict."""
     generated = generate_models(contract)
-    models = Models.read(generated)
+    models = Models(contract, generated)
     names = _stream_names(contract, models)
     adapters = _adapters(contract, models)
     parts = [
         _header(contract),
-        _with_imports(generated.source),
+        generated.with_imports(RUNTIME_IMPORTS),
         HELPERS,
         _adapters_source(adapters),
     ]
@@ -139,18 +115,6 @@ def _header(contract: Contract) -> str:
     )
 
 
-def _with_imports(models_source: str) -> str:
-    """The models, with the runtime's imports after the generator's own."""
-    tree = ast.parse(models_source)
-    last_import = max(
-        node.end_lineno or node.lineno
-        for node in tree.body
-        if isinstance(node, ast.Import | ast.ImportFrom)
-    )
-    lines = models_source.splitlines(keepends=True)
-    return "".join([*lines[:last_import], RUNTIME_IMPORTS, *lines[last_import:]])
-
-
 @dataclass(frozen=True)
 class StreamNames:
     attribute: str
@@ -159,7 +123,7 @@ class StreamNames:
 
 def _stream_names(contract: Contract, models: Models) -> dict[str, StreamNames]:
     names = {}
-    taken = {*models.classes, *models.aliases, "ApiClient"}
+    taken = {*models.generated.defined, "ApiClient"}
     for stream in contract.streams:
         attribute = _identifier(stream.name)
         if attribute in CLIENT_ATTRIBUTES:
@@ -186,8 +150,7 @@ def _adapters(contract: Contract, models: Models) -> dict[str, str]:
     adapters = {}
     for stream in contract.streams:
         for action in stream.requests:
-            alias = models.alias_of(action.result)
-            if alias is not None and alias not in {"None", "Any"}:
+            if models.kind(action.result) is TypeKind.ALIAS:
                 name = models.name(action.result)
                 adapters[name] = f"_{name}Adapter"
     return dict(sorted(adapters.items()))
@@ -257,12 +220,12 @@ def _parameters(action: Action, models: Models) -> tuple[list[str], list[str]]:
 def _result(action: Action, models: Models, adapters: dict[str, str]) -> tuple[str, str | None]:
     """The return annotation, and the statement that parses ``reply`` (None: nothing to)."""
     name = models.name(action.result)
-    if models.is_model(action.result):
+    kind = models.kind(action.result)
+    if kind is TypeKind.RECORD:
         return name, f"        return {name}.model_validate(reply)"
-    alias = models.alias_of(action.result)
-    if alias == "None":
+    if kind is TypeKind.NULL:
         return "None", None
-    if alias == "Any" or name not in adapters:
+    if kind is TypeKind.ANY or name not in adapters:
         return "_typing.Any", "        return reply"
     return name, f"        return {adapters[name]}.validate_python(reply)"
 
@@ -307,3 +270,17 @@ def _api_client(contract: Contract, names: dict[str, StreamNames]) -> str:
             f"        return {stream_names.cls}(self)",
         ]
     return "\n".join(lines) + "\n"
+
+
+@dataclass(frozen=True)
+class _PythonPlugin:
+    name: str = "python"
+    description: str = (
+        "pydantic v2 models and an async client class over the typedws-client runtime."
+    )
+
+    def generate(self, contract: Contract) -> str:
+        return generate(contract)
+
+
+PLUGIN: Plugin = _PythonPlugin()

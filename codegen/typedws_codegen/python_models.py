@@ -31,6 +31,7 @@ names no properties (a custom action's open ``data``) is a ``dict``, not an empt
 
 from __future__ import annotations
 
+import ast
 import json
 import subprocess
 import sys
@@ -41,8 +42,9 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from .contract import SCHEMA_PREFIX, Contract, ContractError, JSONSchema
+from .contract import Contract, ContractError
 from .layout import wrap_long_aliases
+from .schemas import SCHEMA_PREFIX, JSONSchema
 
 __all__ = ["FLAGS", "GENERATOR", "GeneratedModels", "generate_models", "generator_version"]
 
@@ -87,9 +89,23 @@ class GeneratedModels:
     #: Schema name -> the Python name the generator gave it, where they differ (``2faData``
     #: is not an identifier, ``BaseModel`` would shadow pydantic's).
     renamed: dict[str, str]
+    #: Every name the module defines, the generator's own inventions included (a class for
+    #: an inline object, a ``Literal`` alias for an inline enum).
+    defined: frozenset[str]
 
     def name(self, schema: str) -> str:
         return self.renamed.get(schema, schema)
+
+    def with_imports(self, imports: str) -> str:
+        """The module, with ``imports`` after the generator's own import statements."""
+        tree = ast.parse(self.source)
+        last_import = max(
+            node.end_lineno or node.lineno
+            for node in tree.body
+            if isinstance(node, ast.Import | ast.ImportFrom)
+        )
+        lines = self.source.splitlines(keepends=True)
+        return "".join([*lines[:last_import], imports, *lines[last_import:]])
 
 
 def generate_models(contract: Contract) -> GeneratedModels:
@@ -116,7 +132,8 @@ def generate_models(contract: Contract) -> GeneratedModels:
         if model["source_ref"].startswith(DEFS_PREFIX)
         and model["source_ref"].removeprefix(DEFS_PREFIX) != model["class_name"]
     }
-    return GeneratedModels(wrap_long_aliases("\n".join(lines)), renamed)
+    defined = frozenset(model["class_name"] for model in metadata["models"])
+    return GeneratedModels(wrap_long_aliases("\n".join(lines)), renamed, defined)
 
 
 def model_input(contract: Contract) -> JSONSchema:
@@ -143,22 +160,10 @@ def _reachable(contract: Contract, roots: Iterable[str]) -> set[str]:
     pending = list(roots)
     while pending:
         name = pending.pop()
-        if name not in seen and name in contract.schemas:
+        if name not in seen and name in contract.types:
             seen.add(name)
-            pending.extend(_refs(contract.schemas[name]))
+            pending.extend(contract.types[name].refs)
     return seen
-
-
-def _refs(node: Any) -> Iterator[str]:
-    if isinstance(node, dict):
-        ref = node.get("$ref")
-        if isinstance(ref, str) and ref.startswith(SCHEMA_PREFIX):
-            yield ref.removeprefix(SCHEMA_PREFIX)
-        for value in node.values():
-            yield from _refs(value)
-    elif isinstance(node, list):
-        for item in node:
-            yield from _refs(item)
 
 
 def _transform(node: Any, change: Any) -> Any:

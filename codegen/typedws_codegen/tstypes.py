@@ -15,6 +15,8 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from .schemas import SCHEMA_PREFIX
+
 __all__ = ["TypeRenderer", "is_identifier", "jsdoc", "property_key"]
 
 JSONSchema = Mapping[str, Any]
@@ -27,7 +29,6 @@ _SCALARS = {
     "boolean": "boolean",
     "null": "null",
 }
-_REF_PREFIX = "#/components/schemas/"
 
 
 def is_identifier(name: str) -> bool:
@@ -107,9 +108,9 @@ class TypeRenderer:
 
     def _ref(self, schema: JSONSchema, depth: int) -> str:
         ref = str(schema["$ref"])
-        if not ref.startswith(_REF_PREFIX):
+        if not ref.startswith(SCHEMA_PREFIX):
             return "unknown"
-        name = ref.removeprefix(_REF_PREFIX)
+        name = ref.removeprefix(SCHEMA_PREFIX)
         return self.names.get(name, "unknown")
 
     def _const(self, schema: JSONSchema, depth: int) -> str:

@@ -21,11 +21,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 
-from .contract import Action, Contract, ContractError, Stream, pascal
+from .contract import Action, Contract, ContractError, Stream
+from .plugin import Plugin
+from .schemas import NamedType, TypeKind
 from .tstypes import INDENT, TypeRenderer, describe, is_identifier, jsdoc, property_key
 
-__all__ = ["RUNTIME_PACKAGE", "generate"]
+__all__ = ["PLUGIN", "RUNTIME_PACKAGE", "generate"]
 
 RUNTIME_PACKAGE = "typedws-client"
 API = "Api"
@@ -42,7 +45,7 @@ def generate(contract: Contract) -> str:
     blocks = [
         _header(contract),
         f'import * as runtime from "{RUNTIME_PACKAGE}";',
-        *(_declaration(names[name], schema, types) for name, schema in contract.schemas.items()),
+        *(_declaration(names[name], named, types) for name, named in contract.types.items()),
         _api_interface(contract, names),
         _create_api(contract, names),
     ]
@@ -50,17 +53,11 @@ def generate(contract: Contract) -> str:
 
 
 def _type_names(contract: Contract) -> dict[str, str]:
-    """Schema name -> TypeScript type name (the same, unless it is not an identifier)."""
-    names = {name: name if is_identifier(name) else pascal(name) for name in contract.schemas}
-    taken: dict[str, str] = {}
+    """Schema name -> TypeScript type name: the contract's, unless it is the module's own."""
+    names = {name: named.type_name for name, named in contract.types.items()}
     for name, type_name in names.items():
-        if type_name == API or not is_identifier(type_name):
+        if type_name == API:
             raise ContractError(f"The schema {name} cannot be named {type_name!r} in TypeScript.")
-        if type_name in taken:
-            raise ContractError(
-                f"The schemas {taken[type_name]} and {name} both become {type_name}."
-            )
-        taken[type_name] = name
     for stream in contract.streams:
         if stream.name == CLIENT_KEY:
             raise ContractError(f"A stream named {CLIENT_KEY} clashes with Api.{CLIENT_KEY}.")
@@ -80,17 +77,15 @@ def _header(contract: Contract) -> str:
     )
 
 
-def _declaration(name: str, schema: Mapping[str, object], types: TypeRenderer) -> str:
+def _declaration(name: str, named: NamedType, types: TypeRenderer) -> str:
+    """A record with properties is an ``interface``; anything else (an empty record too: a
+    map of ``never``) a type alias."""
+    schema = named.schema
     doc = jsdoc(describe(schema), "")
-    is_object = schema.get("type", "object") == "object" and not _claimed_by_other_keyword(schema)
-    if is_object and schema.get("properties"):
+    if named.kind is TypeKind.RECORD and schema.get("properties"):
         body = types.object_body(schema, 0)
         return "\n".join([*doc, f"export interface {name} {{", *body, "}"])
     return "\n".join([*doc, f"export type {name} = {types.render(schema)};"])
-
-
-def _claimed_by_other_keyword(schema: Mapping[str, object]) -> bool:
-    return any(key in schema for key in ("$ref", "const", "enum", "anyOf", "oneOf", "allOf"))
 
 
 def _api_interface(contract: Contract, names: Mapping[str, str]) -> str:
@@ -222,3 +217,15 @@ def _arrow(head: str, function: str, arguments: list[str]) -> list[str]:
         *(f"{INDENT * 5}{argument}," for argument in arguments),
         f"{INDENT * 4}),",
     ]
+
+
+@dataclass(frozen=True)
+class _TypescriptPlugin:
+    name: str = "typescript"
+    description: str = "types and a createApi() factory over the typedws-client runtime package."
+
+    def generate(self, contract: Contract) -> str:
+        return generate(contract)
+
+
+PLUGIN: Plugin = _TypescriptPlugin()

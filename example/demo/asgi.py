@@ -1,7 +1,7 @@
-"""ASGI entry point: Django over HTTP, the typedws API over WebSocket at ``/ws/``.
+"""ASGI entry point: Django over HTTP, the typedws API over WebSocket at ``api.path``.
 
-With ``DEBUG`` on, static files (the explorer's page at ``/typedws/explorer/``) are served as
-``runserver`` serves them; uvicorn alone serves none.
+The explorer (``/typedws/explorer/``) serves its own files; with ``DEBUG`` on, the admin's
+static files are served as ``runserver`` serves them (uvicorn alone serves none).
 """
 
 import os
@@ -13,18 +13,16 @@ django_asgi_app = get_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402  # needs the app registry
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler  # noqa: E402
-from django.urls import path  # noqa: E402
 
 from polls.api import api  # noqa: E402
+from typedws.security import OriginValidator  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": ASGIStaticFilesHandler(django_asgi_app) if settings.DEBUG else django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(
-            AuthMiddlewareStack(URLRouter([path("ws/", api.as_asgi())]))
-        ),
+        # A foreign page's handshake is refused (403); clients without an Origin are served.
+        "websocket": OriginValidator(AuthMiddlewareStack(URLRouter(api.websocket_urlpatterns))),
     }
 )

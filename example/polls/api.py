@@ -4,6 +4,6 @@ from typedws import API
 
 from .bindings import ChoiceBinding, QuestionBinding
 
-api = API()
+api = API(path="/ws/")
 api.register(QuestionBinding)
 api.register(ChoiceBinding)

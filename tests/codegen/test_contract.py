@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from typedws_codegen.contract import ContractError, load_contract, pascal, read_contract
+from typedws_codegen.cli import PLUGINS
+from typedws_codegen.contract import ContractError, load_contract, named_types, read_contract
+from typedws_codegen.schemas import TypeKind, kind_of, pascal
 
 SNAPSHOTS = Path(__file__).resolve().parents[1] / "snapshots"
 DEMO = SNAPSHOTS / "demo.asyncapi.json"
@@ -161,3 +163,44 @@ def test_generating_needs_no_django(tmp_path: Path, language: str) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "questions" in output.read_text()
+
+
+@pytest.mark.parametrize(
+    ("schema", "kind"),
+    [
+        ({"type": "object", "properties": {"a": {"type": "string"}}}, TypeKind.RECORD),
+        ({"type": "object", "properties": {}, "additionalProperties": False}, TypeKind.RECORD),
+        ({"properties": {"a": {}}}, TypeKind.RECORD),
+        ({"type": "object", "additionalProperties": {}}, TypeKind.ALIAS),
+        ({"allOf": [{"$ref": "#/components/schemas/A"}], "properties": {}}, TypeKind.ALIAS),
+        ({"type": "array", "items": {"type": "integer"}}, TypeKind.ALIAS),
+        ({"enum": ["a", "b"]}, TypeKind.ALIAS),
+        ({"type": "null"}, TypeKind.NULL),
+        ({}, TypeKind.ANY),
+        ({"description": "Anything."}, TypeKind.ANY),
+    ],
+)
+def test_each_schema_kind_is_decided_once(schema: dict[str, object], kind: TypeKind) -> None:
+    assert kind_of(schema) is kind
+
+
+def test_named_types_carry_names_kinds_and_refs() -> None:
+    contract = load_contract(str(DEMO))
+    question = contract.types["Question"]
+    assert (question.type_name, question.kind) == ("Question", TypeKind.RECORD)
+    assert contract.types["QuestionsDeleteResult"].kind is TypeKind.NULL
+    assert contract.types["QuestionPage"].refs == {"Question"}
+    renamed = named_types({"my-data": {}, "2fa": {"type": "string"}})
+    assert [named.type_name for named in renamed.values()] == ["MyData", "_2fa"]
+
+
+def test_two_schemas_whose_type_names_clash_are_refused_once() -> None:
+    with pytest.raises(ContractError, match="The schemas my-data and MyData both become MyData"):
+        named_types({"my-data": {}, "MyData": {}})
+
+
+def test_languages_are_plugins_chosen_from_one_table() -> None:
+    assert sorted(PLUGINS) == ["python", "typescript"]
+    for name, plugin in PLUGINS.items():
+        assert plugin.name == name
+        assert plugin.description

@@ -16,10 +16,10 @@ from typing import Any
 import pytest
 from pydantic import BaseModel, ValidationError
 
+from typedws_client.runtime import Client
 from typedws_codegen.contract import ContractError, load_contract, read_contract
 from typedws_codegen.python import CLIENT_ATTRIBUTES, generate
 from typedws_codegen.python_models import generator_version
-from typedws_codegen.runtime import Client
 
 ROOT = Path(__file__).resolve().parents[2]
 SNAPSHOTS = ROOT / "tests" / "snapshots"
@@ -78,7 +78,7 @@ def test_formatted(generated: dict[str, str], name: str, tmp_path: Path) -> None
 
 
 def run_mypy(directory: Path, cache: Path, *files: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "MYPYPATH": str(ROOT / "codegen")}
+    env = {**os.environ, "MYPYPATH": str(ROOT / "clients" / "python")}
     return subprocess.run(
         [sys.executable, "-m", "mypy", "--strict", "--warn-unused-ignores", "--no-error-summary",
          "--show-error-codes", "--cache-dir", str(cache), "--python-version=3.11", *files],

@@ -11,7 +11,7 @@ from websockets.asyncio.server import Server
 
 from tests.codegen.fake_server import WAIT, Frame, Peer, event, reply, running_peer
 from tests.e2e.servers import free_port
-from typedws_codegen.errors import (
+from typedws_client.errors import (
     ClientClosed,
     ConnectionLost,
     ErrorItem,
@@ -21,7 +21,7 @@ from typedws_codegen.errors import (
     ServerError,
     ValidationFailed,
 )
-from typedws_codegen.reconnect import (
+from typedws_client.reconnect import (
     Connected,
     ConnectionEvent,
     Disconnected,
@@ -30,7 +30,7 @@ from typedws_codegen.reconnect import (
     Reconnecting,
     Resubscribed,
 )
-from typedws_codegen.runtime import Client
+from typedws_client.runtime import Client
 
 # Reconnect at once: the tests wait for events, never for the clock.
 FAST = ExponentialBackoff(initial=0.01, factor=1.0, jitter=0.0)
@@ -386,7 +386,7 @@ def test_exponential_backoff() -> None:
 
 
 def test_public_surface() -> None:
-    from typedws_codegen import errors, reconnect, runtime, subscriptions
+    from typedws_client import errors, reconnect, runtime, subscriptions
 
     assert runtime.__all__ == ["DEFAULT_TIMEOUT", "Client"]
     assert subscriptions.__all__ == ["Subscribing", "Subscription"]

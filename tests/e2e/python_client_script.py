@@ -18,8 +18,8 @@ from collections.abc import Awaitable
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from typedws_codegen.errors import NotFound, RequestTimeout, ValidationFailed
-from typedws_codegen.reconnect import ConnectionEvent, ExponentialBackoff, Resubscribed
+from typedws_client.errors import NotFound, RequestTimeout, ValidationFailed
+from typedws_client.reconnect import ConnectionEvent, ExponentialBackoff, Resubscribed
 
 T = TypeVar("T")
 WAIT = 30.0

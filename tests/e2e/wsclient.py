@@ -26,8 +26,7 @@ Frame = dict[str, Any]
 
 
 def origin_of(url: str) -> str:
-    """The ``Origin`` a page served by the same host would send (channels'
-    ``AllowedHostsOriginValidator`` refuses a handshake without one)."""
+    """The ``Origin`` a page served by the same host would send."""
     parts = urlsplit(url)
     scheme = "https" if parts.scheme == "wss" else "http"
     return f"{scheme}://{parts.netloc}"

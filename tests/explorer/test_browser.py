@@ -27,7 +27,7 @@ pytestmark = pytest.mark.e2e
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CORPUS = REPO_ROOT / "tests" / "corpus" / "frames.json"
 SCREENSHOT = REPO_ROOT / "docs" / "explorer.png"
-STATIC = "/static/typedws/explorer"
+STATIC = "/typedws/explorer"  # the page's modules are served beside it
 SEP = " \N{SINGLE RIGHT-POINTING ANGLE QUOTATION MARK} "  # between a path's parts on the page
 
 

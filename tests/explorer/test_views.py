@@ -60,12 +60,80 @@ def test_served_to_anyone_while_debug_is_on(http: Client, settings: SettingsWrap
     assert "no-cache" in response["Cache-Control"]
     assert config_of(response.content) == {
         "documentUrl": "/typedws/asyncapi.json",
+        "diagnosisUrl": "/typedws/explorer/diagnosis.json",
         "maxFrameBytes": 1024 * 1024,
         "user": None,
     }
     html = response.content.decode()
-    assert '<script type="module" src="/static/typedws/explorer/main.js">' in html
-    assert 'href="/static/typedws/explorer/explorer.css"' in html
+    assert '<script type="module" src="/typedws/explorer/main.js">' in html
+    assert 'href="/typedws/explorer/explorer.css"' in html
+
+
+@pytest.mark.parametrize(
+    ("name", "content_type"),
+    [
+        ("main.js", "text/javascript; charset=utf-8"),
+        ("socket.js", "text/javascript; charset=utf-8"),
+        ("explorer.css", "text/css; charset=utf-8"),
+    ],
+)
+def test_the_page_serves_its_own_files(
+    http: Client, settings: SettingsWrapper, name: str, content_type: str
+) -> None:
+    """No collectstatic, no static handler: the files come from typedws's own view."""
+    settings.DEBUG = True
+    settings.INSTALLED_APPS = [app for app in settings.INSTALLED_APPS if "staticfiles" not in app]
+    response = http.get(f"/typedws/explorer/{name}")
+    assert response.status_code == 200
+    assert response["Content-Type"] == content_type
+    assert response["Cache-Control"] == "no-cache"
+    assert b"".join(response.streaming_content) == (STATIC_DIR / name).read_bytes()  # type: ignore[attr-defined]
+    again = http.get(f"/typedws/explorer/{name}", HTTP_IF_MODIFIED_SINCE=response["Last-Modified"])
+    assert again.status_code == 304
+
+
+@pytest.mark.parametrize("name", ["nothing.js", "..", "explorer.html", "%2e%2e%2fsettings.py"])
+def test_only_the_pages_files_are_served(
+    http: Client, settings: SettingsWrapper, name: str
+) -> None:
+    settings.DEBUG = True
+    assert http.get(f"/typedws/explorer/{name}").status_code == 404
+
+
+def test_files_are_not_served_while_the_explorer_is_disabled(http: Client) -> None:
+    assert http.get("/typedws/explorer/main.js").status_code == 404
+
+
+def test_diagnosis_names_an_unrouted_api(http: Client, settings: SettingsWrapper) -> None:
+    settings.DEBUG = True
+    settings.ASGI_APPLICATION = None
+    response = http.get("/typedws/explorer/diagnosis.json", {"origin": "http://testserver"})
+    assert response.status_code == 200
+    diagnosis = response.json()
+    assert diagnosis["path"] == "/ws/"
+    assert diagnosis["routed"] == []
+    assert "ASGI_APPLICATION is not set" in diagnosis["problem"]
+
+
+@pytest.mark.parametrize(
+    ("application", "origin", "problem"),
+    [
+        ("tests.explorer.asgi.served", "http://testserver", None),
+        ("tests.explorer.asgi.served", "http://evil.example", "refused (HTTP 403)"),
+        ("tests.explorer.asgi.elsewhere", "http://testserver", "routes it at /live/"),
+        ("tests.explorer.asgi.nothing", "http://testserver", "routes no WebSocket"),
+    ],
+)
+def test_diagnosis(
+    http: Client, settings: SettingsWrapper, application: str, origin: str, problem: str | None
+) -> None:
+    settings.DEBUG = True
+    settings.ASGI_APPLICATION = application
+    found = http.get("/typedws/explorer/diagnosis.json", {"origin": origin}).json()["problem"]
+    if problem is None:
+        assert found is None
+    else:
+        assert problem in found
 
 
 @pytest.mark.django_db

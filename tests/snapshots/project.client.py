@@ -21,8 +21,8 @@ from pydantic import BaseModel as _BaseModel
 from pydantic import TypeAdapter as _TypeAdapter
 from pydantic_core import to_jsonable_python as _to_jsonable_python
 
-from typedws_codegen import runtime as _runtime
-from typedws_codegen import subscriptions as _subscriptions
+from typedws_client import runtime as _runtime
+from typedws_client import subscriptions as _subscriptions
 
 ActionNotesAdminOnlyData = TypeAliasType("ActionNotesAdminOnlyData", dict[str, Any])
 

@@ -7,7 +7,8 @@ It is served by ``typedws.urls`` next to the documents::
 only when enabled (``TYPEDWS["EXPLORER_ENABLED"]``, default: follow ``DEBUG``) and only to the
 users ``TYPEDWS["EXPLORER_PERMISSION"]`` allows (default: anyone in ``DEBUG``, else staff).
 The page itself is static HTML, CSS and JavaScript modules (``typedws/static/typedws/explorer/``)
-served by ``django.contrib.staticfiles``; see ``docs/explorer.md``.
+served by typedws's own view (:mod:`.assets`: no ``collectstatic``, no static-file handler);
+see ``docs/explorer.md``.
 """
 
 from __future__ import annotations

@@ -41,11 +41,13 @@ class ExplorerView(View):
         return response
 
     def get_config(self, request: HttpRequest) -> dict[str, Any]:
-        """What the page needs from the server: where the document is, and the frame limit."""
+        """What the page needs from the server: where the document and the connection
+        diagnosis are, and the frame limit."""
         user = getattr(request, "user", None)
         namespace = request.resolver_match.namespace if request.resolver_match else None
         return {
             "documentUrl": reverse("typedws:asyncapi-json", current_app=namespace),
+            "diagnosisUrl": reverse("typedws:explorer-diagnosis", current_app=namespace),
             "maxFrameBytes": typedws_settings.MAX_FRAME_BYTES,
             "user": user.get_username() if user is not None and user.is_authenticated else None,
         }

@@ -58,7 +58,7 @@ def subscriptions_of(request: Any) -> ConnectionSubscriptions:
     if not isinstance(subscriptions, ConnectionSubscriptions):
         raise ImproperlyConfigured(
             "Subscriptions are served by typedws's APIConsumer: mount the API with "
-            "`api.as_asgi()` and configure CHANNEL_LAYERS."
+            "`api.as_asgi()` (or `api.websocket_urlpatterns`)."
         )
     return subscriptions
 

@@ -26,7 +26,8 @@ from typing import Any
 from weakref import WeakKeyDictionary
 
 from asgiref.sync import SyncToAsync, async_to_sync
-from channels.layers import get_channel_layer
+
+from typedws.layers import get_layer
 
 from .history import Stored
 from .stores import get_history
@@ -82,9 +83,7 @@ async def _deliver(queue: asyncio.Queue[Message]) -> None:
 async def announce(group: str, message: dict[str, Any]) -> None:
     """Append the message to its model's history, then send it, with its position, to
     ``group``."""
-    layer = get_channel_layer()
-    if layer is None:
-        return
+    layer = get_layer()
     stored = Stored(0, message["id"], message["using"], message["body"], message["count"])
     epoch, first = await get_history().append(message["model"], stored)
     await layer.group_send(group, {**message, "epoch": epoch, "seq": first})

@@ -32,7 +32,6 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
-from channels.layers import get_channel_layer
 from django.db.models import Model
 
 from typedws.encoding import dumps
@@ -162,10 +161,6 @@ def shared_members(
 
 
 def send(model: type[Model], events: list[dict[str, Any]], using: str) -> None:
-    layer = get_channel_layer()
-    if layer is None:
-        logger.warning("typedws: no CHANNEL_LAYERS configured; subscription events are dropped")
-        return
     message = {
         "type": MESSAGE_TYPE,
         "id": uuid.uuid4().hex,

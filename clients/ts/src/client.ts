@@ -40,7 +40,7 @@ import {
   type EventPayload,
   type ReplyPayload,
   type RequestId,
-} from "./protocol.js";
+} from "./frames.js";
 import { exponentialBackoff, retryUnlessNormalClose } from "./retry.js";
 import {
   globalWebSocket,

@@ -10,7 +10,7 @@
  * @module
  */
 
-import type { ErrorItem, RequestId } from "./protocol.js";
+import type { ErrorItem, RequestId } from "./frames.js";
 
 /** What every error of the client says about the request it ends. */
 export interface RequestInfo {

@@ -23,6 +23,7 @@ export type {
   RequestInput,
   SubscriptionHandle,
 } from "./options.js";
+export * from "./frames.js";
 export * from "./protocol.js";
 export {
   backoffDelay,

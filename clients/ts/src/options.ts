@@ -5,7 +5,7 @@
  */
 
 import type { ClientError } from "./errors.js";
-import type { Lookup, RequestId } from "./protocol.js";
+import type { Lookup, RequestId } from "./frames.js";
 import type { CloseInfo } from "./retry.js";
 import type { WebSocketConstructor } from "./websocket.js";
 

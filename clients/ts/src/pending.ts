@@ -16,7 +16,7 @@ import {
   RequestTimeoutError,
   type RequestInfo,
 } from "./errors.js";
-import type { ReplyPayload, RequestId } from "./protocol.js";
+import type { ReplyPayload, RequestId } from "./frames.js";
 
 export interface Pending {
   readonly info: RequestInfo;

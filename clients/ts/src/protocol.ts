@@ -1,22 +1,7 @@
+// Generated from typedws/protocol.py by `make protocol`. Do not edit: change that file, regenerate.
 /**
- * Wire protocol v1: the vocabulary `docs/protocol.md` defines, mirroring `typedws/protocol.py`
- * name for name, plus the two things a client does with it: build a request frame and read a
- * server frame.
- *
- * A request (client to server):
- * ```json
- * {"stream": "questions",
- *  "payload": {"action": "create", "request_id": "r1", "data": {"question_text": "?"}}}
- * ```
- * its reply, and after a `subscribe` an event (server to client), told apart by `type`:
- * ```json
- * {"type": "reply", "stream": "questions",
- *  "payload": {"action": "create", "request_id": "r1", "response_status": 201,
- *              "data": {"id": 1, "question_text": "?"}, "errors": []}}
- * {"type": "event", "stream": "questions",
- *  "payload": {"action": "update", "pk": 1, "data": {"id": 1, "question_text": "?"},
- *              "model": "polls.question", "request_id": "s1"}}
- * ```
+ * The wire vocabulary of typedws: the server's `typedws/protocol.py`, name for name
+ * (`docs/protocol.md` is the normative text). Frames are built and read in `frames.ts`.
  *
  * @module
  */
@@ -31,7 +16,7 @@ export const ACTION = "action";
 export const REQUEST_ID = "request_id";
 export const DATA = "data";
 
-// Keys a reply payload always carries.
+// Keys a reply payload always carries, in this order.
 export const RESPONSE_STATUS = "response_status";
 export const ERRORS = "errors";
 
@@ -52,37 +37,26 @@ export const PREV = "prev";
 export const FILTER = "filter";
 export const SINCE = "since";
 
-// Keys a subscription's acknowledgement adds (besides epoch and seq).
+// Keys a subscription's acknowledgement adds to the subscription (besides epoch and seq), and
+// the reasons it gives when it could not resume.
 export const RECOVERED = "recovered";
 export const REASON = "reason";
+export const RESUME_FAILURES = ["epoch_changed", "history_trimmed", "invalid_position"] as const;
 
-/** The actions an event reports. */
+// The actions an event reports.
 export const EVENT_ACTIONS = ["create", "update", "delete"] as const;
-export type EventAction = (typeof EVENT_ACTIONS)[number];
 
 // Keys of `list`'s data the paginator reads.
 export const PAGE = "page";
 export const PAGE_SIZE = "page_size";
 
-// The subscription actions the client sends itself.
-export const SUBSCRIBE = "subscribe";
-export const UNSUBSCRIBE = "unsubscribe";
+// Where the contract's named schemas live: every `$ref` of the document starts with it.
+export const SCHEMA_REF_PREFIX = "#/components/schemas/";
 
-/** A request's id: chosen by the client, echoed verbatim by the server. */
-export type RequestId = string | number;
-/** The value of a detail action's lookup key (`pk`, or the binding's `lookup_field`). */
-export type Lookup = string | number;
-/** An absolute location in a frame: object keys and array indexes. */
-export type Path = (string | number)[];
-
-/** One problem: a stable code, a human message and an absolute path from the frame root. */
-export interface ErrorItem {
-  code: string;
-  message: string;
-  path: Path;
-}
-
-/** The codes typedws itself emits; DRF's own codes (`required`, `max_length`...) pass through. */
+/**
+ * The codes typedws itself emits; DRF's own codes (`required`, `max_length`, ...) pass
+ * through unchanged.
+ */
 export const ErrorCode = {
   PARSE_ERROR: "parse_error",
   INVALID: "invalid",
@@ -96,151 +70,56 @@ export const ErrorCode = {
   TOO_MANY_SUBSCRIPTIONS: "too_many_subscriptions",
 } as const;
 
-/** The statuses of `docs/protocol.md`, as DRF and djangochannelsrestframework use them. */
-export const Status = {
-  OK: 200,
-  CREATED: 201,
-  NO_CONTENT: 204,
-  BAD_REQUEST: 400,
-  NOT_AUTHENTICATED: 401,
-  PERMISSION_DENIED: 403,
-  NOT_FOUND: 404,
-  METHOD_NOT_ALLOWED: 405,
-  FRAME_TOO_LARGE: 413,
-  THROTTLED: 429,
-  SERVER_ERROR: 500,
-} as const;
-
 /**
- * A built-in action: its wire name, the DRF viewset method serving it, whether it targets one
- * object, and the HTTP method DRF permissions see.
+ * A built-in action as the wire knows it: its name, whether it targets one object (the
+ * lookup key sits in the payload), the `response_status` of its success, and the one-line
+ * summary the contract and the generated clients show.
  */
 export interface StandardAction {
   readonly name: string;
-  readonly methodName: string;
   readonly detail: boolean;
-  readonly httpMethod: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+  readonly status: number;
+  readonly summary: string;
 }
 
 export const STANDARD_ACTIONS: readonly StandardAction[] = [
-  { name: "create", methodName: "create", detail: false, httpMethod: "POST" },
-  { name: "retrieve", methodName: "retrieve", detail: true, httpMethod: "GET" },
-  { name: "update", methodName: "update", detail: true, httpMethod: "PUT" },
-  { name: "patch", methodName: "partial_update", detail: true, httpMethod: "PATCH" },
-  { name: "list", methodName: "list", detail: false, httpMethod: "GET" },
-  { name: "delete", methodName: "destroy", detail: true, httpMethod: "DELETE" },
-  { name: "subscribe", methodName: "subscribe", detail: false, httpMethod: "GET" },
-  { name: "unsubscribe", methodName: "unsubscribe", detail: false, httpMethod: "GET" },
-  { name: "subscribe_instance", methodName: "subscribe_instance", detail: true, httpMethod: "GET" },
+  { name: "create", detail: false, status: 201, summary: "Create an object." },
+  { name: "retrieve", detail: true, status: 200, summary: "Read one object." },
+  { name: "update", detail: true, status: 200, summary: "Replace one object's writable fields." },
+  { name: "patch", detail: true, status: 200, summary: "Change some of one object's fields." },
+  {
+    name: "list",
+    detail: false,
+    status: 200,
+    summary: "Read a page of objects, filtered and ordered.",
+  },
+  { name: "delete", detail: true, status: 204, summary: "Delete one object." },
+  {
+    name: "subscribe",
+    detail: false,
+    status: 201,
+    summary: "Receive an event for each change of the objects you may see.",
+  },
+  {
+    name: "unsubscribe",
+    detail: false,
+    status: 200,
+    summary: "Stop one subscription (by its request_id), or all of this stream's.",
+  },
+  {
+    name: "subscribe_instance",
+    detail: true,
+    status: 201,
+    summary: "Subscribe to one object's updates and deletion (DCRF's shape).",
+  },
   {
     name: "unsubscribe_instance",
-    methodName: "unsubscribe_instance",
     detail: true,
-    httpMethod: "GET",
+    status: 204,
+    summary: "Stop the subscribe_instance subscriptions to one object.",
   },
 ];
 
-/** A request succeeded iff its reply's status is 2xx. */
-export function isSuccess(status: number): boolean {
-  return status >= 200 && status < 300;
-}
-
-export interface RequestPayload {
-  action: string;
-  request_id?: RequestId | null;
-  data?: unknown;
-  /** The lookup key of a detail action (`pk`, `slug`...). */
-  [lookup: string]: unknown;
-}
-
-export interface RequestFrame {
-  stream: string;
-  payload: RequestPayload;
-}
-
-/** What goes in a request besides its stream and action; an absent member is left out. */
-export interface RequestParts {
-  requestId?: RequestId | null;
-  /** `[key, value]` of a detail action, e.g. `["pk", 1]` or `["slug", "intro"]`. */
-  lookup?: readonly [string, Lookup];
-  data?: unknown;
-}
-
-/** Build a request frame; keys whose part is absent (or `undefined`) are not sent. */
-export function requestFrame(
-  stream: string,
-  action: string,
-  parts: RequestParts = {},
-): RequestFrame {
-  const payload: RequestPayload = { [ACTION]: action };
-  if (parts.requestId !== undefined) payload[REQUEST_ID] = parts.requestId;
-  if (parts.lookup !== undefined) payload[parts.lookup[0]] = parts.lookup[1];
-  if (parts.data !== undefined) payload[DATA] = parts.data;
-  return { [STREAM]: stream, [PAYLOAD]: payload };
-}
-
-export interface ReplyPayload {
-  action: string | null;
-  request_id: RequestId | null;
-  response_status: number;
-  data: unknown;
-  errors: ErrorItem[];
-}
-
-export interface ReplyFrame {
-  type: typeof REPLY;
-  stream: string | null;
-  payload: ReplyPayload;
-}
-
-export interface EventPayload {
-  action: string;
-  pk?: Lookup;
-  data: unknown;
-  model?: string;
-  request_id: RequestId | null;
-}
-
-export interface EventFrame {
-  type: typeof EVENT;
-  stream: string;
-  payload: EventPayload;
-}
-
-export type ServerFrame = ReplyFrame | EventFrame;
-
-/**
- * Read a parsed server frame: a reply or an event, or `null` for anything else (a later
- * protocol's frame kinds are ignored, not errors). Only the keys the client routes on are
- * checked; the rest is the document's business.
- */
-export function readServerFrame(frame: unknown): ServerFrame | null {
-  if (!isObject(frame) || !isObject(frame[PAYLOAD])) return null;
-  const payload = frame[PAYLOAD];
-  if (!isRequestId(payload[REQUEST_ID]) && payload[REQUEST_ID] !== null) return null;
-  if (frame[TYPE] === REPLY) {
-    if (typeof payload[RESPONSE_STATUS] !== "number") return null;
-    const errors = Array.isArray(payload[ERRORS]) ? payload[ERRORS] : [];
-    return {
-      type: REPLY,
-      stream: str(frame[STREAM]),
-      payload: { ...payload, errors } as ReplyPayload,
-    };
-  }
-  if (frame[TYPE] === EVENT && typeof frame[STREAM] === "string") {
-    return { type: EVENT, stream: frame[STREAM], payload: payload as unknown as EventPayload };
-  }
-  return null;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function isRequestId(value: unknown): value is RequestId {
-  return typeof value === "string" || typeof value === "number";
-}
-
-function str(value: unknown): string | null {
-  return typeof value === "string" ? value : null;
-}
+// What the contract says of actions the table does not name.
+export const CUSTOM_ACTION_SUMMARY = "A custom action.";
+export const CUSTOM_DETAIL_ACTION_SUMMARY = "A custom action on one object.";

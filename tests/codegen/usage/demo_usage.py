@@ -47,6 +47,13 @@ async def right(api: ApiClient) -> None:
         await subscription.unsubscribe()
 
 
+async def entered() -> None:
+    # `__aenter__` returns the generated class, not the runtime's base: streams type-check.
+    async with ApiClient("ws://localhost:8000/ws/") as api:
+        first: Question = await api.questions.retrieve(1)
+        print(first.question_text)
+
+
 async def wrong(api: ApiClient) -> None:
     await api.answers.list()  # type: ignore[attr-defined]
     await api.questions.publish(1)  # type: ignore[attr-defined]

@@ -39,6 +39,8 @@ export class Explorer {
     this.fields = new FieldsView(byId("fields"));
     this.editor = new RequestEditor(byId("editor"), { onSend: () => this.send() });
     this.url = socketUrl(contract.address, window.location);
+    /** Whether the socket opened since the last attempt began (a failed handshake did not). */
+    this.opened = false;
     this.connection = new Connection(this.url, {
       onState: (state, detail) => this.showState(state, detail),
       onMessage: (data) => this.receive(data),
@@ -221,8 +223,37 @@ export class Explorer {
     status.dataset.state = state;
     status.textContent = STATE_LABELS[state];
     byId("connection-toggle").textContent = state === "closed" ? "Connect" : "Disconnect";
-    if (state === "open") this.log.note(`Connected to ${detail}`);
-    if (state === "closed") this.log.note(`Disconnected (${detail})`, "error");
+    if (state === "connecting") this.opened = false;
+    if (state === "open") {
+      this.opened = true;
+      const banner = byId("banner");
+      if (banner.dataset.kind === "connection") banner.hidden = true;
+      this.log.note(`Connected to ${detail}`);
+    }
+    if (state === "closed") {
+      this.log.note(`Disconnected (${detail})`, "error");
+      if (!this.opened) this.diagnose();
+    }
+  }
+
+  /** The handshake failed (the browser says only "1006"): ask the server why, and say it. */
+  async diagnose() {
+    const banner = byId("banner");
+    let message;
+    try {
+      const url = `${this.config.diagnosisUrl}?origin=${encodeURIComponent(window.location.origin)}`;
+      const response = await fetch(url, { headers: { Accept: "application/json" } });
+      if (!response.ok) throw new Error(`${response.status} ${response.statusText}`);
+      const diagnosis = await response.json();
+      message = diagnosis.problem ?? `The socket ${this.url} did not open, and the server sees `
+        + "no reason: is the page served by the process that serves the socket?";
+    } catch (error) {
+      message = `Cannot connect to ${this.url}: the server does not answer `
+        + `(${error.message}). Is it running?`;
+    }
+    banner.textContent = message;
+    banner.dataset.kind = "connection";
+    banner.hidden = false;
   }
 
   toggleConnection() {

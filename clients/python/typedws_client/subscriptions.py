@@ -25,15 +25,15 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Generator
 from dataclasses import dataclass
-from types import TracebackType
 from typing import Any, Generic, TypeVar
+
+from .frames import Payload
 
 __all__ = ["Subscribing", "Subscription"]
 
-logger = logging.getLogger("typedws_codegen.client")
+logger = logging.getLogger("typedws_client")
 
 E = TypeVar("E")
-Payload = dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -86,12 +86,7 @@ class Subscription(Generic[E]):
     async def __aenter__(self) -> Subscription[E]:
         return self
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
+    async def __aexit__(self, *exc_info: object) -> None:
         if self.active:
             await self.unsubscribe()
 
@@ -150,10 +145,5 @@ class Subscribing(Generic[E]):
     async def __aenter__(self) -> Subscription[E]:
         return await self._acknowledged()
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        await (await self._acknowledged()).__aexit__(exc_type, exc, traceback)
+    async def __aexit__(self, *exc_info: object) -> None:
+        await (await self._acknowledged()).__aexit__(*exc_info)

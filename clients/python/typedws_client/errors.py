@@ -13,6 +13,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from .protocol import ERRORS, REQUEST_ID, RESPONSE_STATUS
+
 __all__ = [
     "ClientClosed",
     "ClientError",
@@ -127,9 +129,9 @@ _BY_STATUS: dict[int, type[ResponseError]] = {
 
 def response_error(payload: Mapping[str, Any], stream: str, action: str) -> ResponseError:
     """The exception for a failed reply's payload, of the class its status calls for."""
-    status = payload.get("response_status")
+    status = payload.get(RESPONSE_STATUS)
     status = status if isinstance(status, int) else 0
-    errors = payload.get("errors")
+    errors = payload.get(ERRORS)
     items = [ErrorItem.from_wire(item) for item in errors] if isinstance(errors, list) else []
     cls = _BY_STATUS.get(status, ServerError if status >= 500 else ResponseError)
     return cls(
@@ -137,7 +139,7 @@ def response_error(payload: Mapping[str, Any], stream: str, action: str) -> Resp
         items,
         stream=stream,
         action=action,
-        request_id=payload.get("request_id"),
+        request_id=payload.get(REQUEST_ID),
     )
 
 
