@@ -41,6 +41,15 @@ DEFAULTS: dict[str, Any] = {
     # Seconds between re-joins of a connection's channel-layer groups (channels_redis forgets a
     # group member after its group_expiry, one day by default).
     "GROUP_REFRESH_SECONDS": 3600,
+    # Record each change in the write's own transaction (typedws's outbox table) and publish it
+    # after the commit, so a process dying in between loses no event (docs/subscriptions.md,
+    # "Durable events"). Costs one INSERT per changed object and a DELETE per batch.
+    "DURABLE_EVENTS": False,
+    # Outbox rows older than this many seconds are published by any live server process (their
+    # writer died, or could not publish).
+    "OUTBOX_GRACE_SECONDS": 2,
+    # Seconds between two looks at the outbox table, in each server process.
+    "OUTBOX_SWEEP_SECONDS": 1,
     # Dotted path of the project's API object ("polls.api.api"), for manage.py typedws_schema.
     "API": None,
     # The explorer page (docs/explorer.md): None serves it only while DEBUG is on.
@@ -63,6 +72,9 @@ class TypedWSSettings:
     HISTORY_SIZE: int
     HISTORY_TTL: int
     GROUP_REFRESH_SECONDS: int
+    DURABLE_EVENTS: bool
+    OUTBOX_GRACE_SECONDS: float
+    OUTBOX_SWEEP_SECONDS: float
     API: str | None
     EXPLORER_ENABLED: bool | None
     EXPLORER_PERMISSION: str

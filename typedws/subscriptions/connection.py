@@ -28,7 +28,7 @@ from typedws.protocol import EPOCH, REASON, RECOVERED, SEQ, ErrorCode, RequestId
 from typedws.request import ConnectionContext
 from typedws.settings import typedws_settings
 
-from . import registry
+from . import registry, sweeper
 from .events import dcrf_frame, event_frame
 from .hub import local_subscribers, verdicts
 from .matching import Subscription, seen_as
@@ -97,6 +97,8 @@ class ConnectionSubscriptions:
         self._starting: list[tuple[Subscription, dict[str, Any] | None]] = []
         self._replays: list[tuple[Subscription, list[ReceivedBatch]]] = []
         self._refresh: asyncio.Task[None] | None = None
+        # A process serving sockets publishes the durable events a dead writer left.
+        sweeper.start()
 
     @property
     def count(self) -> int:

@@ -13,7 +13,9 @@ Two stores with the same semantics, chosen by ``TYPEDWS["HISTORY"]`` (:mod:`.sto
   for a single-process server (the demo); its epoch is new at each start.
 
 A history keeps at most ``HISTORY_SIZE`` batches per model, and forgets entries older than
-``HISTORY_TTL`` seconds.
+``HISTORY_TTL`` seconds. A batch appended ``once`` (a durable batch, :mod:`.durable`, which a
+writer and a sweeper may both publish) is stored once per message id within ``HISTORY_TTL``:
+appending it again returns the position it was given first.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import time
 import uuid
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Final, Protocol
+from typing import Final, NamedTuple, Protocol
 
 from typedws.settings import typedws_settings
 
@@ -30,6 +32,7 @@ __all__ = [
     "EPOCH_CHANGED",
     "HISTORY_TRIMMED",
     "INVALID_POSITION",
+    "Appended",
     "History",
     "MemoryHistory",
     "Stored",
@@ -54,12 +57,22 @@ class Stored:
     count: int
 
 
+class Appended(NamedTuple):
+    """Where an appended batch sits: its epoch, its first event's seq, and whether it had been
+    appended already (a ``once`` batch seen before; nothing was stored)."""
+
+    epoch: str
+    first: int
+    duplicate: bool = False
+
+
 class History(Protocol):
     """What a history store does; every method is a coroutine of the server's event loop."""
 
-    async def append(self, label: str, stored: Stored) -> tuple[str, int]:
-        """Store a batch of ``stored.count`` events (``stored.first`` is ignored); return the
-        epoch and the seq of its first event."""
+    async def append(self, label: str, stored: Stored, once: bool = False) -> Appended:
+        """Store a batch of ``stored.count`` events (``stored.first`` is ignored); return its
+        position. With ``once``, a batch whose ``id`` was appended before in this epoch is
+        not stored again."""
 
     async def head(self, label: str) -> tuple[str, int]:
         """The model's current position: its epoch and the seq of its last event (0: none)."""
@@ -78,6 +91,7 @@ class _Log:
     epoch: str
     seq: int = 0
     entries: deque[tuple[float, Stored]] = field(default_factory=deque)
+    once: dict[str, tuple[float, int]] = field(default_factory=dict)
 
 
 class MemoryHistory:
@@ -92,15 +106,23 @@ class MemoryHistory:
             log = self._logs[label] = _Log(new_epoch())
         return log
 
-    async def append(self, label: str, stored: Stored) -> tuple[str, int]:
+    async def append(self, label: str, stored: Stored, once: bool = False) -> Appended:
         log = self._log(label)
+        now = time.monotonic()
+        if once:
+            seen = log.once.get(stored.id)
+            if seen is not None and seen[0] >= now - typedws_settings.HISTORY_TTL:
+                return Appended(log.epoch, seen[1], duplicate=True)
         first = log.seq + 1
         log.seq += stored.count
         entry = Stored(first, stored.id, stored.using, stored.body, stored.count)
-        log.entries.append((time.monotonic(), entry))
+        log.entries.append((now, entry))
         while len(log.entries) > typedws_settings.HISTORY_SIZE:
             log.entries.popleft()
-        return log.epoch, first
+        if once:
+            log.once[stored.id] = (now, first)
+            _forget_before(log.once, now - typedws_settings.HISTORY_TTL)
+        return Appended(log.epoch, first)
 
     async def head(self, label: str) -> tuple[str, int]:
         log = self._log(label)
@@ -111,6 +133,12 @@ class MemoryHistory:
         oldest = time.monotonic() - typedws_settings.HISTORY_TTL
         kept = [stored for at, stored in log.entries if at >= oldest]
         return covering(log.epoch, log.seq, kept, epoch, after)
+
+
+def _forget_before(once: dict[str, tuple[float, int]], oldest: float) -> None:
+    """Drop the ids appended before ``oldest`` (the dict is in append order)."""
+    for key in [key for key, (at, _) in once.items() if at < oldest]:
+        del once[key]
 
 
 def covering(

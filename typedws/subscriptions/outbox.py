@@ -14,7 +14,9 @@ gives it its position (``epoch`` and ``seq``, added to the message): one outbox 
 process's messages in commit order, and the history orders all processes' messages.
 
 A message still in an outbox when the process stops is lost (its transaction committed, but
-no subscriber hears of it, and the history does not hold it).
+no subscriber hears of it, and the history does not hold it), unless it is durable
+(:mod:`.durable`): its outbox rows are deleted only after it is announced, and a sweeper
+publishes what is left (:mod:`.sweeper`).
 """
 
 from __future__ import annotations
@@ -26,9 +28,11 @@ from typing import Any
 from weakref import WeakKeyDictionary
 
 from asgiref.sync import SyncToAsync, async_to_sync
+from channels.db import database_sync_to_async
 
 from typedws.layers import get_layer
 
+from . import durable
 from .history import Stored
 from .stores import get_history
 
@@ -36,7 +40,8 @@ __all__ = ["announce", "send"]
 
 logger = logging.getLogger("typedws")
 
-Message = tuple[str, dict[str, Any]]
+# The group, the message, and a durable message's outbox rows ({"using", "rows"}) or None.
+Message = tuple[str, dict[str, Any], dict[str, Any] | None]
 _outboxes: WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Queue[Message]] = (
     WeakKeyDictionary()
 )
@@ -44,11 +49,14 @@ _outboxes: WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Queue[Message]] 
 
 def send(group: str, message: dict[str, Any]) -> None:
     """Send ``message`` to ``group``: queued on this thread's event loop, or sent now."""
+    rows = message.pop("outbox", None)
     loop = _server_loop()
     if loop is None:
-        async_to_sync(announce)(group, message)
+        async_to_sync(announce)(group, message, rows is not None)
+        if rows is not None:
+            durable.forget(rows["using"], rows["rows"])
         return
-    loop.call_soon_threadsafe(_post, loop, (group, message))
+    loop.call_soon_threadsafe(_post, loop, (group, message, rows))
 
 
 def _server_loop() -> asyncio.AbstractEventLoop | None:
@@ -73,17 +81,26 @@ def _post(loop: asyncio.AbstractEventLoop, message: Message) -> None:
 
 async def _deliver(queue: asyncio.Queue[Message]) -> None:
     while True:
-        group, message = await queue.get()
+        group, message, rows = await queue.get()
         try:
-            await announce(group, message)
+            await announce(group, message, rows is not None)
+            if rows is not None:
+                # Off the writers' thread: a delete is not worth a place in their queue.
+                await _forget(rows["using"], rows["rows"])
         except Exception:
             logger.exception("typedws could not send subscription events to the channel layer")
 
 
-async def announce(group: str, message: dict[str, Any]) -> None:
+async def announce(group: str, message: dict[str, Any], once: bool = False) -> None:
     """Append the message to its model's history, then send it, with its position, to
-    ``group``."""
+    ``group``. ``once``: a durable message, whose history entry is made once per id."""
     layer = get_layer()
     stored = Stored(0, message["id"], message["using"], message["body"], message["count"])
-    epoch, first = await get_history().append(message["model"], stored)
-    await layer.group_send(group, {**message, "epoch": epoch, "seq": first})
+    appended = await get_history().append(message["model"], stored, once)
+    # Sent even when the history had it (a sweeper publishing a batch its writer appended
+    # before dying): connections drop a seq they have handled.
+    await layer.group_send(group, {**message, "epoch": appended.epoch, "seq": appended.first})
+
+
+async def _forget(using: str, rows: list[int]) -> None:
+    await database_sync_to_async(durable.forget, thread_sensitive=False)(using, rows)

@@ -6,7 +6,10 @@ batches (``prefix``: the channel layer's). A batch is
 appended by one Lua script, atomically: it takes the next seqs (one per event), and the
 entry's id is ``<last seq>-0``, so the stream's order is the seq order, whichever process
 wrote. ``XADD ... MAXLEN ~ HISTORY_SIZE`` caps the length; both keys expire ``HISTORY_TTL``
-seconds after the last append. When the position key is gone (a flush, a restart without
+seconds after the last append. A batch appended ``once`` leaves a third key,
+``<prefix>:typedws:{<label>}:once:<id>``, holding ``<epoch>:<first seq>`` for ``HISTORY_TTL``
+seconds: appending the same id again in that epoch returns that position and stores nothing.
+When the position key is gone (a flush, a restart without
 persistence, an eviction, the expiry) the next append or read starts a new epoch at seq 0.
 """
 
@@ -21,7 +24,7 @@ import redis.asyncio as aioredis
 
 from typedws.settings import typedws_settings
 
-from .history import Stored, covering, new_epoch
+from .history import Appended, Stored, covering, new_epoch
 
 __all__ = ["RedisHistory"]
 
@@ -37,14 +40,23 @@ end
 return {epoch, redis.call('HGET', KEYS[1], 'seq')}
 """
 
-# KEYS: position, log. ARGV: a new epoch, TTL, max length, count, id, using, body, time.
-# Returns {epoch, first seq}.
+# KEYS: position, log, the id's once key. ARGV: a new epoch, TTL, max length, count, id, using,
+# body, time, "1" to append once. Returns {epoch, first seq, 1 if appended before}.
 _APPEND: Final = """
 local epoch = redis.call('HGET', KEYS[1], 'epoch')
 if not epoch then
   epoch = ARGV[1]
   redis.call('DEL', KEYS[2])
   redis.call('HSET', KEYS[1], 'epoch', epoch, 'seq', 0)
+end
+if ARGV[9] == '1' then
+  local seen = redis.call('GET', KEYS[3])
+  if seen then
+    local at = string.find(seen, ':', 1, true)
+    if string.sub(seen, 1, at - 1) == epoch then
+      return {epoch, tonumber(string.sub(seen, at + 1)), 1}
+    end
+  end
 end
 local count = tonumber(ARGV[4])
 local last = redis.call('HINCRBY', KEYS[1], 'seq', count)
@@ -53,7 +65,10 @@ redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], last .. '-0',
   'first', first, 'count', count, 'id', ARGV[5], 'using', ARGV[6], 'body', ARGV[7], 't', ARGV[8])
 redis.call('EXPIRE', KEYS[1], ARGV[2])
 redis.call('EXPIRE', KEYS[2], ARGV[2])
-return {epoch, first}
+if ARGV[9] == '1' then
+  redis.call('SET', KEYS[3], epoch .. ':' .. first, 'EX', ARGV[2])
+end
+return {epoch, first, 0}
 """
 
 
@@ -78,7 +93,8 @@ class RedisHistory:
         base = f"{self.prefix}:typedws:{{{label}}}"
         return [f"{base}:pos", f"{base}:log"]
 
-    async def append(self, label: str, stored: Stored) -> tuple[str, int]:
+    async def append(self, label: str, stored: Stored, once: bool = False) -> Appended:
+        keys = [*self._keys(label), f"{self.prefix}:typedws:{{{label}}}:once:{stored.id}"]
         args = [
             new_epoch(),
             typedws_settings.HISTORY_TTL,
@@ -88,9 +104,10 @@ class RedisHistory:
             stored.using,
             stored.body,
             repr(time.time()),
+            "1" if once else "0",
         ]
-        epoch, first = await self._client().eval(_APPEND, 2, *self._keys(label), *args)
-        return epoch.decode(), int(first)
+        epoch, first, seen = await self._client().eval(_APPEND, 3, *keys, *args)
+        return Appended(epoch.decode(), int(first), bool(seen))
 
     async def head(self, label: str) -> tuple[str, int]:
         ttl = typedws_settings.HISTORY_TTL
