@@ -4,12 +4,15 @@ event loop, whose outbox task publishes), timed until the last one is published;
 modes:
 
 - ``bare``: typedws's signals disconnected (the floor);
-- ``history``: events published with their history (the default);
-- ``durable``: ``TYPEDWS["DURABLE_EVENTS"]`` on (one outbox INSERT per create, DELETE per batch).
+- ``unfollowed``: the default, and no connection follows the model (nothing is published);
+- ``history``: the model is followed: each batch appended to the history and sent;
+- ``durable``: followed, and ``TYPEDWS["DURABLE_EVENTS"]`` on (an outbox INSERT per create,
+  a DELETE per batch).
 
 Run: ``DATABASE_URL=postgres://postgres@127.0.0.1:5432/<fresh db> REDIS_URL=redis://... \\
 python bench/durable_create.py 2000`` from the checkout (PYTHONPATH with the checkout and
 example/); it migrates the database first. Prints microseconds per create for each mode.
+Needs a Redis history (``REDIS_URL``): the script clears the model's "followed" mark there.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import asyncio
 import os
 import sys
 import time
+from typing import Any
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.e2e.scaleout.settings")
 
@@ -47,12 +51,20 @@ def create(i: int) -> None:
         Question.objects.create(question_text=f"bench {i}")
 
 
-def creates(n: int) -> float:
+def creates(n: int, followed: bool = False) -> float:
     """Microseconds per create, ``n`` creates each in its own transaction, until published."""
-    return asyncio.run(_creates(n))
+    return asyncio.run(_creates(n, followed))
 
 
-async def _creates(n: int) -> float:
+async def _creates(n: int, followed: bool) -> float:
+    from typedws.subscriptions.stores import get_history
+
+    history: Any = get_history()
+    if followed:
+        await history.watch("polls.question")
+    else:
+        await history._client().delete(history._mark_key("polls.question"))
+    history._followed.clear()
     started = time.perf_counter()
     for i in range(n):
         await database_sync_to_async(create)(i)
@@ -92,12 +104,12 @@ def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
     call_command("migrate", verbosity=0)
     creates(100)  # warm up connections and caches
-    results = {"bare": bare(n), "history": creates(n)}
+    results = {"bare": bare(n), "unfollowed": creates(n), "history": creates(n, followed=True)}
     with override_settings(TYPEDWS={**typedws_settings.user_settings, "DURABLE_EVENTS": True}):
-        results["durable"] = creates(n)
+        results["durable"] = creates(n, followed=True)
     floor = results["bare"]
     for mode, micros in results.items():
-        print(f"{mode:8s} {micros:8.1f} us/create  {micros / floor:5.2f}x bare")
+        print(f"{mode:10s} {micros:8.1f} us/create  {micros / floor:5.2f}x bare")
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ __all__ = ["check_channel_layer", "check_settings", "check_socket_path"]
 # Settings that are not positive integers: what they accept, and how to say it.
 OTHER_KINDS: dict[str, tuple[Callable[[Any], bool], str]] = {
     "DURABLE_EVENTS": (lambda value: isinstance(value, bool), "True or False"),
+    "PUBLISH_UNFOLLOWED": (lambda value: isinstance(value, bool), "True or False"),
     "HISTORY": (lambda value: value in ("auto", "redis", "memory"), '"auto", "redis" or "memory"'),
     "HISTORY_REDIS_URL": (lambda value: value is None or isinstance(value, str), "a URL or None"),
     "OUTBOX_GRACE_SECONDS": (

@@ -38,6 +38,11 @@ DEFAULTS: dict[str, Any] = {
     "HISTORY_SIZE": 10_000,
     # Seconds an entry stays resumable; a model's history expires this long after its last event.
     "HISTORY_TTL": 600,
+    # Publish the events of a model no connection has followed within HISTORY_TTL (plus
+    # GROUP_REFRESH_SECONDS): each write then pays a history append and a channel-layer send
+    # that nobody reads. Off: such a write costs no Redis call (docs/subscriptions.md, "What
+    # writes pay"); a model's first subscriber after a quiet spell waits 0.5 s for its ack.
+    "PUBLISH_UNFOLLOWED": False,
     # Seconds between re-joins of a connection's channel-layer groups (channels_redis forgets a
     # group member after its group_expiry, one day by default).
     "GROUP_REFRESH_SECONDS": 3600,
@@ -72,6 +77,7 @@ class TypedWSSettings:
     HISTORY_SIZE: int
     HISTORY_TTL: int
     GROUP_REFRESH_SECONDS: int
+    PUBLISH_UNFOLLOWED: bool
     DURABLE_EVENTS: bool
     OUTBOX_GRACE_SECONDS: float
     OUTBOX_SWEEP_SECONDS: float

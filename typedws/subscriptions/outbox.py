@@ -31,6 +31,7 @@ from asgiref.sync import SyncToAsync, async_to_sync
 from channels.db import database_sync_to_async
 
 from typedws.layers import get_layer
+from typedws.settings import typedws_settings
 
 from . import durable
 from .history import Stored
@@ -95,8 +96,11 @@ async def announce(group: str, message: dict[str, Any], once: bool = False) -> N
     """Append the message to its model's history, then send it, with its position, to
     ``group``. ``once``: a durable message, whose history entry is made once per id."""
     layer = get_layer()
+    history = get_history()
+    if not typedws_settings.PUBLISH_UNFOLLOWED and not await history.watched(message["model"]):
+        return  # no connection anywhere follows the model: nobody to tell, nothing to keep
     stored = Stored(0, message["id"], message["using"], message["body"], message["count"])
-    appended = await get_history().append(message["model"], stored, once)
+    appended = await history.append(message["model"], stored, once)
     # Sent even when the history had it (a sweeper publishing a batch its writer appended
     # before dying): connections drop a seq they have handled.
     await layer.group_send(group, {**message, "epoch": appended.epoch, "seq": appended.first})

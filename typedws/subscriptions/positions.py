@@ -15,18 +15,50 @@ replay time), up to the cursor: later batches reach the subscription live.
 
 from __future__ import annotations
 
+import asyncio
+import logging
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
+from weakref import WeakKeyDictionary
 
 from django.db.models import Model
 
-from .history import Stored
+from .history import WATCH_CACHE_SECONDS, Stored
 from .publish import MESSAGE_TYPE
 from .received import ReceivedBatch, received
 from .stores import get_history
 
-__all__ = ["Cursor", "Positions", "message_of"]
+logger = logging.getLogger("typedws")
+
+__all__ = ["MARK_SECONDS", "Cursor", "Positions", "message_of"]
+
+MARK_SECONDS: Final = 5
+"""How often a process marks the models its connections follow (``History.watch``): a mark
+lost with Redis is back within this time (the events in between start a new epoch anyway)."""
+
+# Connections of this process following each model, by label; the marker task of each loop.
+_following: Counter[str] = Counter()
+_markers: WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Task[None]] = WeakKeyDictionary()
+
+
+def _keep_marking() -> None:
+    loop = asyncio.get_running_loop()
+    task = _markers.get(loop)
+    if task is None or task.done():
+        _markers[loop] = loop.create_task(_mark_forever(), name="typedws-follow-marks")
+
+
+async def _mark_forever() -> None:
+    while True:
+        await asyncio.sleep(MARK_SECONDS)
+        history = get_history()
+        for label in sorted(label for label, count in _following.items() if count > 0):
+            try:
+                await history.watch(label)
+            except Exception:
+                logger.warning("typedws could not mark %s followed", label, exc_info=True)
 
 
 @dataclass
@@ -47,12 +79,20 @@ class Positions:
         """The model's cursor, started at the history's head if new (after the group join)."""
         cursor = self.cursors.get(model)
         if cursor is None:
-            epoch, seq = await get_history().head(model._meta.label_lower)
+            history = get_history()
+            if await history.watch(model._meta.label_lower):
+                # Writers that skipped the model as unfollowed see the mark by then: every
+                # event after the head read below is published.
+                await asyncio.sleep(WATCH_CACHE_SECONDS * 1.2)
+            epoch, seq = await history.head(model._meta.label_lower)
             cursor = self.cursors[model] = Cursor(epoch, seq)
+            _following[model._meta.label_lower] += 1
+            _keep_marking()
         return cursor
 
     def forget(self, model: type[Model]) -> None:
-        self.cursors.pop(model, None)
+        if self.cursors.pop(model, None) is not None:
+            _following[model._meta.label_lower] -= 1
 
     async def order(self, batch: ReceivedBatch) -> tuple[list[ReceivedBatch], bool]:
         """The batches to handle now for ``batch``, in seq order, and whether events were

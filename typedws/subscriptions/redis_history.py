@@ -6,7 +6,8 @@ batches (``prefix``: the channel layer's). A batch is
 appended by one Lua script, atomically: it takes the next seqs (one per event), and the
 entry's id is ``<last seq>-0``, so the stream's order is the seq order, whichever process
 wrote. ``XADD ... MAXLEN ~ HISTORY_SIZE`` caps the length; both keys expire ``HISTORY_TTL``
-seconds after the last append. A batch appended ``once`` leaves a third key,
+seconds after the last append. ``<prefix>:typedws:{<label>}:followed`` marks a model some
+connection follows (:func:`~.history.watch_seconds`). A batch appended ``once`` leaves a third key,
 ``<prefix>:typedws:{<label>}:once:<id>``, holding ``<epoch>:<first seq>`` for ``HISTORY_TTL``
 seconds: appending the same id again in that epoch returns that position and stores nothing.
 When the position key is gone (a flush, a restart without
@@ -24,7 +25,7 @@ import redis.asyncio as aioredis
 
 from typedws.settings import typedws_settings
 
-from .history import Appended, Stored, covering, new_epoch
+from .history import WATCH_CACHE_SECONDS, Appended, Stored, covering, new_epoch, watch_seconds
 
 __all__ = ["RedisHistory"]
 
@@ -79,6 +80,8 @@ class RedisHistory:
         self.url = url
         self.prefix = prefix
         self._clients: WeakKeyDictionary[asyncio.AbstractEventLoop, Any] = WeakKeyDictionary()
+        # label -> (until when the answer holds, monotonic; whether it is followed).
+        self._followed: dict[str, tuple[float, bool]] = {}
 
     def _client(self) -> Any:
         # A redis.asyncio client belongs to the event loop it was first used on.
@@ -113,6 +116,24 @@ class RedisHistory:
         ttl = typedws_settings.HISTORY_TTL
         epoch, seq = await self._client().eval(_POSITION, 2, *self._keys(label), new_epoch(), ttl)
         return epoch.decode(), int(seq)
+
+    def _mark_key(self, label: str) -> str:
+        return f"{self.prefix}:typedws:{{{label}}}:followed"
+
+    async def watch(self, label: str) -> bool:
+        previous = await self._client().set(self._mark_key(label), 1, ex=watch_seconds(), get=True)
+        return previous is None
+
+    async def watched(self, label: str) -> bool:
+        now = time.monotonic()
+        known = self._followed.get(label)
+        if known is not None and known[0] > now:
+            return known[1]
+        followed = bool(await self._client().exists(self._mark_key(label)))
+        # Timed from before the question: a mark set after it is seen within the cache time.
+        ttl = WATCH_CACHE_SECONDS * (5 if followed else 1)
+        self._followed[label] = (now + ttl, followed)
+        return followed
 
     async def read(self, label: str, epoch: str, after: int) -> list[Stored] | str:
         current, head = await self.head(label)
