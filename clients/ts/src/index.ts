@@ -13,6 +13,7 @@ export {
   TypedwsError,
   type RequestInfo,
 } from "./errors.js";
+export { DEFAULT_KEEPALIVE, PROBE_STREAM, type KeepAliveOptions } from "./keepalive.js";
 export type { Position } from "./positions.js";
 export type {
   CallOptions,

@@ -6,6 +6,7 @@
 
 import type { ClientError } from "./errors.js";
 import type { Lookup, RequestId } from "./frames.js";
+import type { KeepAliveOptions } from "./keepalive.js";
 import type { CloseInfo } from "./retry.js";
 import type { WebSocketConstructor } from "./websocket.js";
 
@@ -44,6 +45,13 @@ export interface ClientOptions {
    * subscription keeps its id across reconnections. Default: the integers 1, 2, 3...
    */
   generateRequestId?: () => RequestId;
+  /**
+   * Dead-connection detection: after `idleMs` (default 20000) without a frame from the server
+   * the client sends a probe the server answers at once; with no frame within `timeoutMs`
+   * (default 10000) more, it drops the socket, reconnects and resumes. `false` turns it off
+   * (then a vanished network is noticed only when TCP gives up). See `keepalive.ts`.
+   */
+  keepAlive?: KeepAliveOptions | false;
 }
 
 /** Options of one call. */

@@ -33,19 +33,22 @@ export function readAck(data: unknown): AckPosition {
 
 /**
  * What an event is to a subscription at `position`: `"duplicate"` (seen already: drop it),
- * `"gap"` (events were missed before it), or `"next"`; `"unknown"` without positions.
+ * `"missed"` (its `prev` is a seq this client did not see: resume, the server replays them),
+ * `"gap"` (events were lost: `prev` is null or the epoch changed), or `"next"`; `"unknown"`
+ * without positions.
  */
 export function classify(
   position: Position | null,
   event: Record<string, unknown>,
-): "next" | "duplicate" | "gap" | "unknown" {
+): "next" | "duplicate" | "missed" | "gap" | "unknown" {
   const epoch = event[EPOCH];
   const seq = event[SEQ];
   if (typeof epoch !== "string" || typeof seq !== "number") return "unknown";
   if (position === null) return "next";
   if (epoch !== position.epoch) return "gap";
   if (seq <= position.seq) return "duplicate";
-  return event[PREV] === position.seq ? "next" : "gap";
+  if (event[PREV] === null || event[PREV] === undefined) return "gap";
+  return event[PREV] === position.seq ? "next" : "missed";
 }
 
 /** A subscribe's `data` resuming after `position` (unchanged without one). */

@@ -441,13 +441,16 @@ test("a renewal resumes with since, drops events seen already and reports gaps",
     recovered: true,
     reason: null,
   });
-  socket.receive(event(7, 6)); // 6 never came
+  socket.receive(event(7, 6)); // 6 never came: held back, the client resumes after 5
+  const resume = socket.last() as { payload: { data: unknown } };
+  assert.deepEqual(resume.payload.data, { action: "create", since: { epoch: "e1", seq: 5 } });
+  socket.receive(event(8, 7)); // still waiting for the replay: held back too
+  socket.reply(resume as never, 201, { ...ack, epoch: "e1", seq: 5, recovered: true });
+  for (const seq of [6, 7, 8]) socket.receive(event(seq, seq - 1)); // the replay
+  assert.deepEqual(gaps, []);
   socket.receive(event(1, null, "e2")); // the server lost its history
-  assert.deepEqual(seqs, [5, 7, 1]);
-  assert.deepEqual(gaps, [
-    { stream: "questions", requestId: 1, reason: "missed_events" },
-    { stream: "questions", requestId: 1, reason: "missed_events" },
-  ]);
+  assert.deepEqual(seqs, [5, 6, 7, 8, 1]);
+  assert.deepEqual(gaps, [{ stream: "questions", requestId: 1, reason: "missed_events" }]);
   socket.drop(1012, "restart");
   retry.release();
   await flush();
