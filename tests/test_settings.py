@@ -12,7 +12,8 @@ from typedws.settings import typedws_settings
 
 def test_defaults() -> None:
     assert (typedws_settings.DEFAULT_PAGE_SIZE, typedws_settings.MAX_PAGE_SIZE) == (25, 100)
-    assert typedws_settings.MAX_FRAME_BYTES == 1024 * 1024
+    assert typedws_settings.MAX_FRAME_BYTES == 64 * 1024
+    assert typedws_settings.MAX_ERRORS == 100
     assert typedws_settings.MAX_SUBSCRIPTIONS == 100
 
 

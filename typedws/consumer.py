@@ -17,7 +17,7 @@ from rest_framework import status
 
 from .encoding import dumps
 from .errors import FrameError, exception_errors, server_error
-from .frames import parse_frame
+from .frames import read_frame
 from .layers import get_layer
 from .protocol import (
     ACTION,
@@ -99,7 +99,7 @@ class APIConsumer(AsyncWebsocketConsumer):
     async def handle(self, text: str) -> dict[str, Any]:
         """The reply frame for one request frame."""
         try:
-            request = parse_frame(text, self.routes, typedws_settings.MAX_FRAME_BYTES)
+            request = await read_frame(text, self.routes, typedws_settings.MAX_FRAME_BYTES)
         except FrameError as exc:
             return reply(exc.stream, exc.action, exc.request_id, exc.status, None, exc.errors)
         try:
@@ -109,7 +109,7 @@ class APIConsumer(AsyncWebsocketConsumer):
                 await self.subscriptions.sync()
         except Exception as exc:
             code, errors = exception_errors(exc, [PAYLOAD, DATA])
-            if code >= status.HTTP_500_INTERNAL_SERVER_ERROR:
+            if code == status.HTTP_500_INTERNAL_SERVER_ERROR:  # a 503 logged its own line
                 _log_failure(request, exc)
             return reply(request.stream, request.spec.name, request.request_id, code, None, errors)
         return reply(request.stream, request.spec.name, request.request_id, code, data)

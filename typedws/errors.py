@@ -7,7 +7,9 @@ unexpected exception). ``path`` is absolute from the frame root.
 
 from __future__ import annotations
 
+import json
 import traceback
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
@@ -16,9 +18,16 @@ from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.settings import api_settings
 
+from .database import database_errors
 from .protocol import ErrorCode, ErrorItem, Path, error_item
+from .settings import typedws_settings
 
-__all__ = ["FrameError", "exception_errors", "server_error", "validation_errors"]
+__all__ = ["FrameError", "bounded_errors", "exception_errors", "server_error", "validation_errors"]
+
+# An error reply stays small whatever the request: once its items pass this many bytes of JSON,
+# the rest are left out (the first item is always kept), and no message is longer than this.
+ERROR_BYTES = 32 * 1024
+MESSAGE_CHARS = 500
 
 
 class FrameError(Exception):
@@ -42,6 +51,28 @@ class FrameError(Exception):
         self.stream = stream
         self.action = action
         self.request_id = request_id
+
+
+def bounded_errors(items: Iterable[ErrorItem], total: int) -> list[ErrorItem]:
+    """The first of ``total`` error items that fit a reply: at most ``TYPEDWS["MAX_ERRORS"]``
+    of them and about ``ERROR_BYTES`` of JSON, then one ``too_many_errors`` item (path ``[]``)
+    saying how many were left out. ``items`` is read only as far as needed."""
+    limit = typedws_settings.MAX_ERRORS
+    kept: list[ErrorItem] = []
+    size = 0
+    for item in items:
+        if len(kept) >= limit or size > ERROR_BYTES:
+            break
+        message = item["message"]
+        if len(message) > MESSAGE_CHARS:
+            item = error_item(item["code"], message[: MESSAGE_CHARS - 1] + "\u2026", item["path"])
+        size += len(json.dumps(item, ensure_ascii=False))
+        kept.append(item)
+    left_out = total - len(kept)
+    if left_out > 0:
+        message = f"{left_out} more errors were left out ({total} in all)."
+        kept.append(error_item(ErrorCode.TOO_MANY_ERRORS, message, []))
+    return kept
 
 
 def validation_errors(detail: Any, path: Path) -> list[ErrorItem]:
@@ -77,19 +108,24 @@ def exception_errors(exc: Exception, data_path: Path) -> tuple[int, list[ErrorIt
 
     DRF's ``APIException``\\ s keep their status and codes; Django's ``Http404`` and
     ``PermissionDenied`` become 404 and 403 as DRF's exception handler does. Anything else is a
-    server error: the caller logs it.
+    server error: the caller logs it, unless the database refused the request's input (400)
+    or could not be reached (503; see :mod:`typedws.database`).
     """
     if isinstance(exc, Http404):
         exc = exceptions.NotFound(*exc.args)
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(*exc.args)
     if isinstance(exc, exceptions.ValidationError):
-        return status.HTTP_400_BAD_REQUEST, validation_errors(exc.detail, data_path)
+        return status.HTTP_400_BAD_REQUEST, _bounded(validation_errors(exc.detail, data_path))
     if isinstance(exc, exceptions.APIException):
         # A dict names fields of the request's data; a plain message concerns the whole frame.
         path = data_path if isinstance(exc.detail, dict) else []
-        return exc.status_code, validation_errors(exc.detail, path)
-    return server_error(exc)
+        return exc.status_code, _bounded(validation_errors(exc.detail, path))
+    return database_errors(exc, data_path) or server_error(exc)
+
+
+def _bounded(items: list[ErrorItem]) -> list[ErrorItem]:
+    return bounded_errors(items, len(items))
 
 
 def server_error(exc: BaseException) -> tuple[int, list[ErrorItem]]:

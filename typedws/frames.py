@@ -9,13 +9,16 @@ one error reply echoes them.
 
 from __future__ import annotations
 
+import asyncio
+import math
+import re
 from collections.abc import Mapping
 from typing import Any
 
 from rest_framework import status
 
 from .actions import ActionSpec
-from .errors import FrameError
+from .errors import FrameError, bounded_errors
 from .protocol import (
     ACTION,
     DATA,
@@ -32,9 +35,24 @@ from .protocol import (
 from .request import RequestFrame
 from .schema.contract import Route
 
-__all__ = ["parse_frame"]
+__all__ = ["parse_frame", "read_frame"]
 
 _REQUIRED = "This field is required."
+# Frames longer than this are read in a worker thread: the parser's and the validator's calls
+# hold the interpreter, but between them the event loop serves the other connections, instead
+# of waiting for the whole frame. Shorter frames are not worth the thread hop.
+THREAD_BYTES = 8 * 1024
+_NOT_FINITE = "Numbers must be finite; this one is too large for a double-precision float."
+# A number the parser reads as an infinity has an exponent of 3 digits or 309 digits in a row;
+# only a frame with such a run (strings may hold one too) is searched for infinities.
+_HUGE_NUMBER = re.compile(r"[eE]\+?0*[1-9][0-9]{2}|[0-9]{309}")
+
+
+async def read_frame(text: str, routes: Mapping[str, Route], max_bytes: int) -> RequestFrame:
+    """:func:`parse_frame`, in a worker thread for a frame longer than ``THREAD_BYTES``."""
+    if len(text) <= THREAD_BYTES or _longer_than(text, max_bytes):
+        return parse_frame(text, routes, max_bytes)
+    return await asyncio.to_thread(parse_frame, text, routes, max_bytes)
 
 
 def parse_frame(text: str, routes: Mapping[str, Route], max_bytes: int) -> RequestFrame:
@@ -55,6 +73,7 @@ def parse_frame(text: str, routes: Mapping[str, Route], max_bytes: int) -> Reque
             status.HTTP_400_BAD_REQUEST,
             [error_item(ErrorCode.PARSE_ERROR, f"Invalid JSON: {exc}", [])],
         ) from None
+    _refuse_non_finite(text, frame)
     if not isinstance(frame, dict):
         message = f"A frame must be a JSON object, not {json_type(frame)}."
         raise FrameError(status.HTTP_400_BAD_REQUEST, [error_item(ErrorCode.INVALID, message, [])])
@@ -65,7 +84,8 @@ def parse_frame(text: str, routes: Mapping[str, Route], max_bytes: int) -> Reque
         error = error_item(ErrorCode.UNKNOWN_STREAM, message, [STREAM])
         raise FrameError(status.HTTP_404_NOT_FOUND, [error], **echo)
     spec = _route_action(payload, route, echo)
-    _raise_if(route.validators[spec.name].errors(frame), echo)
+    count, problems = route.validators[spec.name].problems(frame)
+    _raise_if(bounded_errors(problems, count) if count else [], echo)
     return RequestFrame(
         stream=stream,
         spec=spec,
@@ -80,6 +100,37 @@ def _longer_than(text: str, max_bytes: int) -> bool:
     if len(text) > max_bytes:
         return True
     return len(text) * 4 > max_bytes and len(text.encode()) > max_bytes
+
+
+def _refuse_non_finite(text: str, frame: Any) -> None:
+    """JSON has no infinities, but ``1e999`` parses as one: refuse it as the parser would."""
+    if _HUGE_NUMBER.search(text) is None:
+        return
+    paths: list[Path] = []
+    _find_non_finite(frame, [], paths)
+    if not paths:
+        return
+    echo = _echo(frame.get(STREAM), frame.get(PAYLOAD)) if isinstance(frame, dict) else {}
+    items = (error_item(ErrorCode.PARSE_ERROR, _NOT_FINITE, path) for path in paths)
+    raise FrameError(status.HTTP_400_BAD_REQUEST, bounded_errors(items, len(paths)), **echo)
+
+
+def _find_non_finite(value: Any, path: Path, found: list[Path]) -> None:
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            found.append(list(path))
+        return
+    if isinstance(value, dict):
+        children: Any = value.items()
+    elif isinstance(value, list):
+        children = enumerate(value)
+    else:
+        return
+    for key, item in children:
+        if isinstance(item, float | dict | list):
+            path.append(key)
+            _find_non_finite(item, path, found)
+            path.pop()
 
 
 def _echo(stream: Any, payload: Any) -> dict[str, Any]:
@@ -137,6 +188,9 @@ def _route_action(payload: dict[str, Any], route: Route, echo: dict[str, Any]) -
 
 
 def _is_request_id(value: Any) -> bool:
+    # What the contract accepts: a string or JSON Schema's integer, which includes ``1.0``.
+    if isinstance(value, float):
+        return value.is_integer()
     return isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool))
 
 

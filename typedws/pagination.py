@@ -14,12 +14,13 @@ paginated by primary key, so pages are stable and Django logs no ``UnorderedObje
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
-from django.core.paginator import EmptyPage, Page, Paginator
+from django.core.paginator import InvalidPage, Page, Paginator
 from django.db.models import QuerySet
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import BasePagination
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -42,16 +43,16 @@ class WebSocketPagination(BasePagination):
         if isinstance(queryset, QuerySet) and not queryset.ordered:
             queryset = queryset.order_by("pk")
         paginator = Paginator(queryset, self.get_page_size(request))
-        number = request.query_params.get(PAGE) or 1
+        number = _integer(request.query_params.get(PAGE), PAGE) or 1
         try:
             self.page = paginator.page(number)
-        except EmptyPage as exc:
+        except InvalidPage as exc:
             raise NotFound({PAGE: [str(exc)]}) from exc
         return list(self.page)
 
     def get_page_size(self, request: Request) -> int:
-        requested = request.query_params.get(PAGE_SIZE)
-        size = int(requested) if requested else typedws_settings.DEFAULT_PAGE_SIZE
+        requested = _integer(request.query_params.get(PAGE_SIZE), PAGE_SIZE)
+        size = requested or typedws_settings.DEFAULT_PAGE_SIZE
         return max(1, min(size, typedws_settings.MAX_PAGE_SIZE))
 
     def get_paginated_response(self, data: Any) -> Response:
@@ -68,3 +69,21 @@ class WebSocketPagination(BasePagination):
             "next_page": page.next_page_number() if page.has_next() else None,
             "previous_page": page.previous_page_number() if page.has_previous() else None,
         }
+
+
+def _integer(text: str | None, key: str) -> int | None:
+    """A query parameter as the integer the contract allows: JSON Schema's integers include
+    ``2.0`` and ``1e+308``, which reach the query as those strings. ``None`` when absent."""
+    if not text:
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        number = float(text)
+    except ValueError:
+        number = math.nan
+    if math.isfinite(number) and number.is_integer():
+        return int(number)
+    raise ValidationError({key: ["A valid integer is required."]}, code="invalid")

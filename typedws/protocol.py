@@ -47,6 +47,7 @@ __all__ = [
     "json_type",
     "position_text",
     "reply",
+    "request",
 ]
 
 # Top-level keys of a frame.
@@ -86,6 +87,16 @@ RECOVERED: Final = "recovered"
 REASON: Final = "reason"
 RESUME_FAILURES: Final = ("epoch_changed", "history_trimmed", "invalid_position")
 
+# Keys of an error item.
+CODE: Final = "code"
+MESSAGE: Final = "message"
+PATH: Final = "path"
+
+# The actions a client sends to follow a stream's changes, and the one that reads a page.
+SUBSCRIBE: Final = "subscribe"
+UNSUBSCRIBE: Final = "unsubscribe"
+LIST: Final = "list"
+
 # The actions an event reports.
 EVENT_ACTIONS: Final = ("create", "update", "delete")
 
@@ -122,6 +133,8 @@ class ErrorCode:
     FRAME_TOO_LARGE: Final = "frame_too_large"
     SERVER_ERROR: Final = "server_error"
     TOO_MANY_SUBSCRIPTIONS: Final = "too_many_subscriptions"
+    TOO_MANY_ERRORS: Final = "too_many_errors"
+    SERVICE_UNAVAILABLE: Final = "service_unavailable"
 
 
 class StandardAction(NamedTuple):
@@ -172,7 +185,20 @@ CUSTOM_DETAIL_ACTION_SUMMARY: Final = "A custom action on one object."
 
 
 def error_item(code: str, message: str, path: Path) -> ErrorItem:
-    return {"code": code, "message": message, "path": path}
+    return {CODE: code, MESSAGE: message, PATH: path}
+
+
+def request(
+    stream: str, action: str, request_id: RequestId | None = None, data: Any = None, **keys: Any
+) -> dict[str, Any]:
+    """Build a request frame (client to server); ``keys`` are further payload keys, such as the
+    lookup key of a detail action (``pk=1``)."""
+    payload: dict[str, Any] = {ACTION: action, **keys}
+    if request_id is not None:
+        payload[REQUEST_ID] = request_id
+    if data is not None:
+        payload[DATA] = data
+    return {STREAM: stream, PAYLOAD: payload}
 
 
 def reply(

@@ -3,7 +3,7 @@
 Read lazily on each access and reloaded when Django's ``setting_changed`` fires, so
 ``override_settings(TYPEDWS={...})`` works in tests and nothing is frozen at import time::
 
-    TYPEDWS = {"DEFAULT_PAGE_SIZE": 50, "MAX_FRAME_BYTES": 256 * 1024}
+    TYPEDWS = {"DEFAULT_PAGE_SIZE": 50, "MAX_FRAME_BYTES": 32 * 1024}
 
     from typedws.settings import typedws_settings
     typedws_settings.DEFAULT_PAGE_SIZE  # 50
@@ -24,8 +24,11 @@ DEFAULTS: dict[str, Any] = {
     "DEFAULT_PAGE_SIZE": 25,
     # Upper bound for a ``page_size`` asked for by a client.
     "MAX_PAGE_SIZE": 100,
-    # Text frames longer than this (UTF-8 bytes) are answered with 413, unparsed.
-    "MAX_FRAME_BYTES": 1024 * 1024,
+    # Text frames longer than this (UTF-8 bytes) are answered with 413, unparsed. Sized so that
+    # the costliest frame of this size parses and validates in ~15 ms (docs/protocol.md).
+    "MAX_FRAME_BYTES": 64 * 1024,
+    # Error items one reply lists; one final item says how many more were left out.
+    "MAX_ERRORS": 100,
     # Live subscriptions one connection may hold; the next ``subscribe`` is answered with 429.
     "MAX_SUBSCRIPTIONS": 100,
     # Where each stream's history lives (docs/subscriptions.md, "Resuming"): "auto" (Redis
@@ -71,6 +74,7 @@ class TypedWSSettings:
     DEFAULT_PAGE_SIZE: int
     MAX_PAGE_SIZE: int
     MAX_FRAME_BYTES: int
+    MAX_ERRORS: int
     MAX_SUBSCRIPTIONS: int
     HISTORY: str
     HISTORY_REDIS_URL: str | None

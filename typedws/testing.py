@@ -25,7 +25,18 @@ from typing import Any
 
 from channels.testing import WebsocketCommunicator
 
-from .protocol import EVENT, REPLY
+from .protocol import (
+    DATA,
+    EVENT,
+    PAYLOAD,
+    REPLY,
+    REQUEST_ID,
+    RESPONSE_STATUS,
+    STREAM,
+    SUBSCRIBE,
+    TYPE,
+    request,
+)
 
 __all__ = ["APICommunicator", "connected"]
 
@@ -61,10 +72,7 @@ class APICommunicator(WebsocketCommunicator):
     ) -> dict[str, Any]:
         """Send one request and return its reply's payload (checked to be the reply)."""
         request_id = request_id if request_id is not None else f"test-{next(self._ids)}"
-        body: dict[str, Any] = {"action": action, "request_id": request_id, **payload}
-        if data is not None:
-            body["data"] = data
-        await self.send_json_to({"stream": stream, "payload": body})
+        await self.send_json_to(request(stream, action, request_id, data, **payload))
         return await self.receive_reply(stream, request_id, timeout=timeout)
 
     async def subscribe(
@@ -73,16 +81,16 @@ class APICommunicator(WebsocketCommunicator):
         """Subscribe (``data`` may hold ``pk`` and ``filter``); return the acknowledgement's
         data, checked to be a ``201``."""
         data = {"action": actions, **data}
-        reply = await self.request(stream, "subscribe", data=data, request_id=request_id)
-        if reply["response_status"] != 201:
+        reply = await self.request(stream, SUBSCRIBE, data=data, request_id=request_id)
+        if reply[RESPONSE_STATUS] != 201:
             raise AssertionError(f"the subscription was refused: {reply!r}")
-        acknowledged: dict[str, Any] = reply["data"]
+        acknowledged: dict[str, Any] = reply[DATA]
         return acknowledged
 
     async def receive_event(self, timeout: float = 3) -> dict[str, Any]:
         """The next frame, checked to be an event frame (``type``, ``stream``, ``payload``)."""
         frame: dict[str, Any] = await self.receive_json_from(timeout)
-        if frame.get("type") != EVENT:
+        if frame.get(TYPE) != EVENT:
             raise AssertionError(f"expected an event, got {frame!r}")
         return frame
 
@@ -96,10 +104,10 @@ class APICommunicator(WebsocketCommunicator):
         self, stream: str, request_id: str | int, timeout: float = 3
     ) -> dict[str, Any]:
         frame = await self.receive_json_from(timeout)
-        if frame.get("type") != REPLY or frame.get("stream") != stream:
+        if frame.get(TYPE) != REPLY or frame.get(STREAM) != stream:
             raise AssertionError(f"expected a reply on {stream!r}, got {frame!r}")
-        payload: dict[str, Any] = frame["payload"]
-        if payload.get("request_id") != request_id:
+        payload: dict[str, Any] = frame[PAYLOAD]
+        if payload.get(REQUEST_ID) != request_id:
             raise AssertionError(f"expected the reply to {request_id!r}, got {frame!r}")
         return payload
 

@@ -15,7 +15,7 @@ Errors come back in the protocol's shape, with DRF's codes and wording where DRF
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from pydantic_core import PydanticCustomError, SchemaValidator, ValidationError
@@ -49,11 +49,19 @@ class FrameValidator:
         self._validator = SchemaValidator(compile_schema(schema, definitions))
 
     def errors(self, frame: Any) -> list[ErrorItem]:
+        """Every problem of ``frame``; ``[]`` if it is valid."""
+        _, items = self.problems(frame)
+        return list(items)
+
+    def problems(self, frame: Any) -> tuple[int, Iterator[ErrorItem]]:
+        """How many problems ``frame`` has, and the problems, converted as they are read: a
+        reply lists only the first ones of a frame with thousands."""
         try:
             self._validator.validate_python(frame)
         except ValidationError as exc:
-            return [_error_item(error) for error in exc.errors(include_url=False)]
-        return []
+            details = exc.errors(include_url=False)
+            return len(details), (_error_item(error) for error in details)
+        return 0, iter(())
 
 
 def envelope_only(frame_schema: Schema) -> Schema:

@@ -27,8 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from typedws_client.frames import SUBSCRIBE, UNSUBSCRIBE
-from typedws_client.protocol import STANDARD_ACTIONS
+from typedws_client.protocol import STANDARD_ACTIONS, SUBSCRIBE, UNSUBSCRIBE
 
 from .schemas import SCHEMA_PREFIX, JSONSchema, NamedType, is_identifier, kind_of, pascal, refs
 

@@ -22,6 +22,8 @@ import keyword
 import re
 from dataclasses import dataclass
 
+from typedws_client.protocol import LIST
+
 from .contract import Action, Contract, ContractError, Stream
 from .layout import wrap
 from .plugin import Plugin
@@ -205,7 +207,7 @@ def _parameters(action: Action, models: Models) -> tuple[list[str], list[str]]:
         if lookup != "pk":
             arguments.append(f"lookup={json.dumps(lookup)}")
     if action.data is not None:
-        name = "params" if action.name == "list" else "data"
+        name = "params" if action.name == LIST else "data"
         optional = "" if action.data_required else " | None = None"
         parameters.append(f"{name}: {models.name(action.data)}{optional}")
         dump = f"_dump({name})" if models.is_model(action.data) else f"_to_jsonable_python({name})"

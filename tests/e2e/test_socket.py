@@ -21,7 +21,8 @@ from tests.e2e.wsclient import Client, Frame, open_client, origin_of, unique
 
 pytestmark = pytest.mark.e2e
 
-MiB = 1024 * 1024
+# The demo's TYPEDWS["MAX_FRAME_BYTES"] (the default).
+MAX_FRAME_BYTES = 64 * 1024
 REPLY_KEYS = {"action", "request_id", "response_status", "data", "errors"}
 MISSING_PK = 10**12
 ABSENT = object()
@@ -514,15 +515,15 @@ BAD_INPUTS = [
     ),
     BadInput("nested-10000-levels-inside-data", _deep_inside_data, 400, [("parse_error", [])]),
     BadInput(
-        "frame-over-1-MiB",
-        _with_payload(data=lambda m: {"question_text": m + "x" * MiB}),
+        "frame-over-64-KiB",
+        _with_payload(data=lambda m: {"question_text": m + "x" * MAX_FRAME_BYTES}),
         413,
         [("frame_too_large", [])],
-        message="Frames are limited to 1048576 bytes.",
+        message="Frames are limited to 65536 bytes.",
     ),
     BadInput(
-        "frame-over-1-MiB-of-utf8-under-1-Mi-chars",
-        _with_payload(data=lambda m: {"question_text": m + "é" * (MiB // 2 + 1)}),
+        "frame-over-64-KiB-of-utf8-under-64-Ki-chars",
+        _with_payload(data=lambda m: {"question_text": m + "é" * (MAX_FRAME_BYTES // 2 + 1)}),
         413,
         [("frame_too_large", [])],
     ),

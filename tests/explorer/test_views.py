@@ -61,7 +61,7 @@ def test_served_to_anyone_while_debug_is_on(http: Client, settings: SettingsWrap
     assert config_of(response.content) == {
         "documentUrl": "/typedws/asyncapi.json",
         "diagnosisUrl": "/typedws/explorer/diagnosis.json",
-        "maxFrameBytes": 1024 * 1024,
+        "maxFrameBytes": 64 * 1024,
         "user": None,
     }
     html = response.content.decode()

@@ -17,7 +17,13 @@ from typing import TYPE_CHECKING, Any
 from typedws.protocol import (
     CUSTOM_ACTION_SUMMARY,
     CUSTOM_DETAIL_ACTION_SUMMARY,
+    DATA,
+    PAYLOAD,
+    REQUEST_ID,
+    SCHEMA_REF_PREFIX,
     STANDARD_ACTIONS,
+    error_item,
+    reply,
 )
 
 from .components import Components, own_docstring
@@ -119,11 +125,9 @@ def _messages(
     messages: dict[str, Any] = {}
     for (stream, name), schemas in actions.items():
         title = f"{stream} {name}"
-        request_example = example(components.ref(schemas.request), components)
-        request_example["payload"]["request_id"] = "1"
+        request_example = _frame_example(schemas.request, components)
         messages[schemas.request] = _message(schemas.request, f"{title}: request", request_example)
-        reply_example = example(components.ref(schemas.reply), components)
-        reply_example["payload"]["request_id"] = "1"
+        reply_example = _frame_example(schemas.reply, components)
         messages[schemas.reply] = _message(schemas.reply, f"{title}: reply", reply_example)
     messages[ERROR_REPLY] = _message(ERROR_REPLY, "Error reply", _error_example())
     return messages
@@ -133,8 +137,7 @@ def _event_messages(events: dict[str, list[str]], components: Components) -> dic
     messages: dict[str, Any] = {}
     for stream, names in events.items():
         for name, kind in zip(names, ("event", "subscribe_instance event"), strict=True):
-            payload_example = example(components.ref(name), components)
-            payload_example["payload"]["request_id"] = "1"
+            payload_example = _frame_example(name, components)
             messages[name] = _message(name, f"{stream}: {kind}", payload_example)
     return messages
 
@@ -155,34 +158,27 @@ def _event_operations(events: dict[str, list[str]]) -> dict[str, Any]:
     }
 
 
+def _frame_example(name: str, components: Components) -> Any:
+    """An example of the frame schema ``name``, for the request ``"1"``."""
+    frame = example(components.ref(name), components)
+    frame[PAYLOAD][REQUEST_ID] = "1"
+    return frame
+
+
 def _message(name: str, title: str, payload_example: Any) -> dict[str, Any]:
     return {
         "name": name,
         "title": title,
-        "payload": {"$ref": f"#/components/schemas/{name}"},
+        "payload": {"$ref": SCHEMA_REF_PREFIX + name},
         "correlationId": {"$ref": f"#/components/correlationIds/{CORRELATION_ID}"},
         "examples": [{"name": "example", "payload": payload_example}],
     }
 
 
 def _error_example() -> dict[str, Any]:
-    return {
-        "type": "reply",
-        "stream": "questions",
-        "payload": {
-            "action": "create",
-            "request_id": "1",
-            "response_status": 400,
-            "data": None,
-            "errors": [
-                {
-                    "code": "max_length",
-                    "message": "Ensure this field has no more than 200 characters.",
-                    "path": ["payload", "data", "question_text"],
-                }
-            ],
-        },
-    }
+    message = "Ensure this field has no more than 200 characters."
+    error = error_item("max_length", message, [PAYLOAD, DATA, "question_text"])
+    return reply("questions", "create", "1", 400, None, [error])
 
 
 def _operations(contract: Contract) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .protocol import ERRORS, REQUEST_ID, RESPONSE_STATUS
+from .protocol import CODE, ERRORS, MESSAGE, PATH, REQUEST_ID, RESPONSE_STATUS
 
 __all__ = [
     "ClientClosed",
@@ -49,10 +49,10 @@ class ErrorItem:
         """Read one item leniently: a server newer than this client may add keys."""
         if not isinstance(item, Mapping):
             return cls(code="invalid", message=str(item), path=())
-        path = item.get("path")
+        path = item.get(PATH)
         return cls(
-            code=str(item.get("code", "")),
-            message=str(item.get("message", "")),
+            code=str(item.get(CODE, "")),
+            message=str(item.get(MESSAGE, "")),
             path=tuple(path) if isinstance(path, list) else (),
         )
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any, Final
+from typing import Any
 
 from .protocol import (
     ACTION,
@@ -24,8 +24,6 @@ from .protocol import (
 )
 
 __all__ = [
-    "SUBSCRIBE",
-    "UNSUBSCRIBE",
     "Payload",
     "ServerFrame",
     "encode_request",
@@ -35,9 +33,6 @@ __all__ = [
 ]
 
 Payload = dict[str, Any]
-# The subscription actions the client sends itself (rows of ``protocol.STANDARD_ACTIONS``).
-SUBSCRIBE: Final = "subscribe"
-UNSUBSCRIBE: Final = "unsubscribe"
 
 
 def request_payload(

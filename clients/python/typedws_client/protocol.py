@@ -8,6 +8,7 @@ from typing import Final, NamedTuple
 
 __all__ = [
     "ACTION",
+    "CODE",
     "CUSTOM_ACTION_SUMMARY",
     "CUSTOM_DETAIL_ACTION_SUMMARY",
     "DATA",
@@ -16,9 +17,12 @@ __all__ = [
     "EVENT",
     "EVENT_ACTIONS",
     "FILTER",
+    "LIST",
+    "MESSAGE",
     "MODEL",
     "PAGE",
     "PAGE_SIZE",
+    "PATH",
     "PAYLOAD",
     "PK",
     "PREV",
@@ -33,7 +37,9 @@ __all__ = [
     "SINCE",
     "STANDARD_ACTIONS",
     "STREAM",
+    "SUBSCRIBE",
     "TYPE",
+    "UNSUBSCRIBE",
     "ErrorCode",
     "StandardAction",
 ]
@@ -75,6 +81,16 @@ RECOVERED: Final = "recovered"
 REASON: Final = "reason"
 RESUME_FAILURES: Final = ("epoch_changed", "history_trimmed", "invalid_position")
 
+# Keys of an error item.
+CODE: Final = "code"
+MESSAGE: Final = "message"
+PATH: Final = "path"
+
+# The actions a client sends to follow a stream's changes, and the one that reads a page.
+SUBSCRIBE: Final = "subscribe"
+UNSUBSCRIBE: Final = "unsubscribe"
+LIST: Final = "list"
+
 # The actions an event reports.
 EVENT_ACTIONS: Final = ("create", "update", "delete")
 
@@ -100,6 +116,8 @@ class ErrorCode:
     FRAME_TOO_LARGE: Final = "frame_too_large"
     SERVER_ERROR: Final = "server_error"
     TOO_MANY_SUBSCRIPTIONS: Final = "too_many_subscriptions"
+    TOO_MANY_ERRORS: Final = "too_many_errors"
+    SERVICE_UNAVAILABLE: Final = "service_unavailable"
 
 
 class StandardAction(NamedTuple):

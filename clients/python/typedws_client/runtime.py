@@ -45,8 +45,6 @@ from .errors import (
     response_error,
 )
 from .frames import (
-    SUBSCRIBE,
-    UNSUBSCRIBE,
     Payload,
     encode_request,
     is_success,
@@ -55,7 +53,16 @@ from .frames import (
 )
 from .pending import PendingRequests
 from .positions import classify, position_of, read_ack, with_since
-from .protocol import ACTION, DATA, EVENT, PK, REQUEST_ID, RESPONSE_STATUS
+from .protocol import (
+    ACTION,
+    DATA,
+    EVENT,
+    PK,
+    REQUEST_ID,
+    RESPONSE_STATUS,
+    SUBSCRIBE,
+    UNSUBSCRIBE,
+)
 from .reconnect import (
     ConnectionEvent,
     ExponentialBackoff,

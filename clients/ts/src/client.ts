@@ -36,12 +36,11 @@ import {
   isSuccess,
   readServerFrame,
   requestFrame,
-  SUBSCRIBE,
-  UNSUBSCRIBE,
   type EventPayload,
   type ReplyPayload,
   type RequestId,
 } from "./frames.js";
+import { SUBSCRIBE, UNSUBSCRIBE } from "./protocol.js";
 import { exponentialBackoff, retryUnlessNormalClose } from "./retry.js";
 import {
   globalWebSocket,

@@ -37,10 +37,6 @@ import {
 
 export type EventAction = (typeof EVENT_ACTIONS)[number];
 
-// The subscription actions the client sends itself (rows of `STANDARD_ACTIONS`).
-export const SUBSCRIBE = "subscribe";
-export const UNSUBSCRIBE = "unsubscribe";
-
 /** A request's id: chosen by the client, echoed verbatim by the server. */
 export type RequestId = string | number;
 /** The value of a detail action's lookup key (`pk`, or the binding's `lookup_field`). */

@@ -15,15 +15,7 @@ export {
 } from "./errors.js";
 export { DEFAULT_KEEPALIVE, PROBE_STREAM, type KeepAliveOptions } from "./keepalive.js";
 export type { Position } from "./positions.js";
-export type {
-  CallOptions,
-  Client,
-  ClientOptions,
-  ConnectionEvents,
-  ConnectionState,
-  RequestInput,
-  SubscriptionHandle,
-} from "./options.js";
+export type * from "./options.js";
 export * from "./frames.js";
 export * from "./protocol.js";
 export {

@@ -43,6 +43,16 @@ export const RECOVERED = "recovered";
 export const REASON = "reason";
 export const RESUME_FAILURES = ["epoch_changed", "history_trimmed", "invalid_position"] as const;
 
+// Keys of an error item.
+export const CODE = "code";
+export const MESSAGE = "message";
+export const PATH = "path";
+
+// The actions a client sends to follow a stream's changes, and the one that reads a page.
+export const SUBSCRIBE = "subscribe";
+export const UNSUBSCRIBE = "unsubscribe";
+export const LIST = "list";
+
 // The actions an event reports.
 export const EVENT_ACTIONS = ["create", "update", "delete"] as const;
 
@@ -68,6 +78,8 @@ export const ErrorCode = {
   FRAME_TOO_LARGE: "frame_too_large",
   SERVER_ERROR: "server_error",
   TOO_MANY_SUBSCRIPTIONS: "too_many_subscriptions",
+  TOO_MANY_ERRORS: "too_many_errors",
+  SERVICE_UNAVAILABLE: "service_unavailable",
 } as const;
 
 /**
