@@ -4,10 +4,17 @@ environment) plus ``tests.testapp``, whose notes are scoped by owner."""
 import os
 
 from demo.settings import *  # noqa: F403
-from demo.settings import INSTALLED_APPS, TYPEDWS
+from demo.settings import CHANNEL_LAYERS, INSTALLED_APPS, TYPEDWS
 
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.testapp"]
 ASGI_APPLICATION = "tests.e2e.scaleout.asgi.application"
 
 # TYPEDWS_DURABLE=1: events recorded in the write's transaction (the durable-events tests).
 TYPEDWS = {**TYPEDWS, "DURABLE_EVENTS": os.environ.get("TYPEDWS_DURABLE") == "1"}
+
+# redis-py 8 reads with a 5 s socket timeout, as long as channels_redis's blocking pop: a quiet
+# connection's read can time out and kill its consumer. The long-running e2e tests need longer.
+if "default" in CHANNEL_LAYERS and "CONFIG" in CHANNEL_LAYERS["default"]:
+    CHANNEL_LAYERS["default"]["CONFIG"]["hosts"] = [
+        {"address": os.environ["REDIS_URL"], "socket_timeout": 15}
+    ]
