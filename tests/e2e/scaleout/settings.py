@@ -14,7 +14,13 @@ TYPEDWS = {**TYPEDWS, "DURABLE_EVENTS": os.environ.get("TYPEDWS_DURABLE") == "1"
 
 # redis-py 8 reads with a 5 s socket timeout, as long as channels_redis's blocking pop: a quiet
 # connection's read can time out and kill its consumer. The long-running e2e tests need longer.
-if "default" in CHANNEL_LAYERS and "CONFIG" in CHANNEL_LAYERS["default"]:
-    CHANNEL_LAYERS["default"]["CONFIG"]["hosts"] = [
-        {"address": os.environ["REDIS_URL"], "socket_timeout": 15}
-    ]
+if os.environ.get("REDIS_URL"):
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": CHANNEL_LAYERS["default"]["BACKEND"],
+            "CONFIG": {
+                "hosts": [{"address": os.environ["REDIS_URL"], "socket_timeout": 15}],
+                "prefix": os.environ.get("CHANNEL_LAYER_PREFIX", "asgi"),
+            },
+        }
+    }
