@@ -15,7 +15,7 @@ PYTHON_DJANGO6 ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.12*/bin/pytho
 VENV_DJANGO6 ?= .venv-django6
 
 .PHONY: install install-demo demo test lint typecheck pytest format clean test-postgres test-django6 snapshots \
-	explorer-screenshot test-ts protocol fuzz
+	explorer-screenshot test-ts protocol fuzz soak
 
 $(BIN)/python:
 	@echo "==> creating $(VENV) with $(PYTHON)"
@@ -45,7 +45,8 @@ demo: install-demo
 	cd example && ../$(BIN)/python manage.py migrate --noinput
 	@echo "typedws demo: ws://$(HOST):$(PORT)/ws/  (HTTP API at http://$(HOST):$(PORT)/api/)"
 	@echo "explorer: http://$(HOST):$(PORT)/typedws/explorer/"
-	cd example && ../$(BIN)/uvicorn demo.asgi:application --host $(HOST) --port $(PORT)
+	cd example && ../$(BIN)/uvicorn demo.asgi:application --host $(HOST) --port $(PORT) \
+		--ws-ping-interval 20 --ws-ping-timeout 20
 
 test: install lint typecheck test-ts pytest
 
@@ -91,6 +92,11 @@ FUZZ_FRAMES ?= 100000
 
 fuzz: install
 	TYPEDWS_FUZZ_FRAMES=$(FUZZ_FRAMES) $(BIN)/pytest tests/e2e/test_fuzz.py -q $(PYTEST_ARGS)
+
+# The long version of the idle-socket test: a subscribed socket idle for 10 minutes on a
+# RedisChannelLayer (its own redis-server) still gets the next event (docs/subscriptions.md).
+soak: install
+	TYPEDWS_IDLE_SECONDS=600 $(BIN)/pytest tests/e2e/test_quiet_and_slow.py -k idle -q
 
 # Rewrite the committed AsyncAPI snapshots, then the clients generated from them, after a
 # deliberate change; review the diff.

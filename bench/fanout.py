@@ -25,18 +25,15 @@ import datetime as dt
 import json
 import os
 import platform
-import shutil
-import signal
 import subprocess
 import sys
-import tempfile
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import run
-from run import BENCH_DIR, EXAMPLE_DIR, HOST, REPO_DIR, RESULTS_DIR, Combination
+from run import BENCH_DIR, EXAMPLE_DIR, HOST, REPO_DIR, Combination
 
 LAYERS = ("memory", "redis", "pubsub")
 TARGETS = ("floor", "dcrf", "typedws", "typedws-per-user")
@@ -333,13 +330,10 @@ def render_throughput(results: list[dict[str, Any]]) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     command = run.display_command()
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    RESULTS_DIR.mkdir(exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix="typedws-fanout-"))
+    run.stop_on_signals()
     fanout: list[dict[str, Any]] = []
     tput: list[dict[str, Any]] = []
-    try:
+    with run.scratch("typedws-fanout-", args.keep) as tmp:
         env = base_env(tmp / "bench.sqlite3", args)
         seed(env, max(args.counts) + 1)
         code = run.code_identity()
@@ -350,18 +344,8 @@ def main(argv: list[str] | None = None) -> int:
             fanout += fanout_layer(args, env, layer, tmp)
         if args.throughput:
             tput = throughput(args, env, tmp)
-    finally:
-        if args.keep:
-            print(f"kept {tmp}")
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-    raw = RESULTS_DIR / f"{args.label}-{stamp}.json"
-    raw.write_text(
-        json.dumps(
-            {"command": command, "code": code, "fanout": fanout, "throughput": tput}, indent=1
-        )
-    )
+    payload = {"command": command, "code": code, "fanout": fanout, "throughput": tput}
+    raw = run.write_raw(args.label, payload)
     block = render(args, fanout, tput, command, code)
     print(block)
     run.write_report(args.output, args.label, block)
@@ -371,8 +355,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except KeyboardInterrupt:
-        print("interrupted; servers stopped", file=sys.stderr)
-        sys.exit(130)
+    run.exit_with(main, "servers")

@@ -39,6 +39,8 @@ from typing import Any
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
+from loadgen import run_and_print
+
 TARGETS = ("floor", "dcrf", "typedws", "typedws-per-user")
 CONNECT_BATCH = 50
 
@@ -304,16 +306,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    if args.loop == "uvloop":
-        import uvloop
-
-        result = uvloop.run(measure(args))
-    else:
-        result = asyncio.run(measure(args))
-    json.dump(result, sys.stdout)
-    sys.stdout.write("\n")
-    return 0
+    return run_and_print(measure, parse_args(argv))
 
 
 if __name__ == "__main__":

@@ -28,7 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -147,30 +147,39 @@ def make_sync_step(target: str, workload: str, rows: int) -> Callable[[int], Any
     raise ValueError(f"--sync-only measures typedws and dcrf, not {target!r}")
 
 
+def _batches(names: Iterable[str], frames: int, batch: int) -> Iterator[tuple[str, range]]:
+    """Each batch's target and frame numbers, targets alternating batch by batch."""
+    names = list(names)
+    n = 0
+    for _ in range(max(1, frames // batch)):
+        for name in names:
+            yield name, range(n + 1, n + batch + 1)
+            n += batch
+
+
+def _per_frame(start: float, batch: int) -> float:
+    return 1e6 * (time.perf_counter() - start) / batch
+
+
 async def time_async(steps: dict[str, Step], frames: int, batch: int) -> dict[str, list[float]]:
     """Microseconds per frame of each target, batch by batch, targets alternating."""
     samples: dict[str, list[float]] = {name: [] for name in steps}
-    n = 0
-    for _ in range(max(1, frames // batch)):
-        for name, step in steps.items():
-            start = time.perf_counter()
-            for _ in range(batch):
-                n += 1
-                await step(n)
-            samples[name].append(1e6 * (time.perf_counter() - start) / batch)
+    for name, numbers in _batches(steps, frames, batch):
+        start = time.perf_counter()
+        for n in numbers:
+            await steps[name](n)
+        samples[name].append(_per_frame(start, batch))
     return samples
 
 
 def time_sync(steps: dict[str, Callable[[int], Any]], frames: int, batch: int) -> dict[str, Any]:
+    """:func:`time_async` for plain functions (no await in the timed loop)."""
     samples: dict[str, list[float]] = {name: [] for name in steps}
-    n = 0
-    for _ in range(max(1, frames // batch)):
-        for name, step in steps.items():
-            start = time.perf_counter()
-            for _ in range(batch):
-                n += 1
-                step(n)
-            samples[name].append(1e6 * (time.perf_counter() - start) / batch)
+    for name, numbers in _batches(steps, frames, batch):
+        step, start = steps[name], time.perf_counter()
+        for n in numbers:
+            step(n)
+        samples[name].append(_per_frame(start, batch))
     return samples
 
 

@@ -31,6 +31,8 @@ from typing import Any
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
+from loadgen import run_and_print
+
 TARGETS = ("echo", "dcrf", "typedws")
 WORKLOADS = ("echo", "retrieve", "list", "create")
 STREAM = "questions"
@@ -305,16 +307,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    if args.loop == "uvloop":
-        import uvloop
-
-        result = uvloop.run(measure(args))
-    else:
-        result = asyncio.run(measure(args))
-    json.dump(result, sys.stdout)
-    sys.stdout.write("\n")
-    return 0
+    return run_and_print(measure, parse_args(argv))
 
 
 if __name__ == "__main__":

@@ -36,11 +36,11 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 BENCH_DIR = Path(__file__).resolve().parent
 REPO_DIR = BENCH_DIR.parent
@@ -51,16 +51,17 @@ HOST = "127.0.0.1"
 PATHS = {
     "echo": "/echo/",
     "dcrf": "/dcrf/",
+    "handwritten": "/hand/",
     "typedws": "/ws/",
     "typedws-demo": "/ws-demo/",
     "typedws-novalidate": "/ws-novalidate/",
 }
 FRAME_FORMATS = {name: "typedws" for name in PATHS if name.startswith("typedws")}
-FRAME_FORMATS.update(echo="echo", dcrf="dcrf")
+FRAME_FORMATS.update(echo="echo", dcrf="dcrf", handwritten="typedws")
 WORKLOADS = ("echo", "retrieve", "list", "create")
 PROFILE_RATE = 250  # py-spy samples per second
-TARGET_RATIO = 2.0
-TARGET_CONNECTIONS = 16
+# Issue 12: typedws's server CPU per frame relative to the hand-written consumer's, at most.
+CPU_TARGETS = {"retrieve": 0.60, "list": 0.50, "create": 0.80}
 VERSIONED = (
     "Django",
     "djangorestframework",
@@ -94,7 +95,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--connections", default="1,16", help="comma-separated counts")
     parser.add_argument(
         "--targets",
-        default="echo,dcrf,typedws,typedws-demo",
+        default="echo,dcrf,handwritten,typedws,typedws-demo",
         help="comma-separated, from: " + ", ".join(PATHS),
     )
     parser.add_argument(
@@ -421,6 +422,21 @@ def ratio(rows: list[dict[str, Any]], target: str, other: str, workload: str, co
     return mine / theirs
 
 
+def cpu_ratio(rows: list[dict[str, Any]], target: str, workload: str, conns: int) -> Any:
+    """``target``'s server CPU per frame over the hand-written consumer's, same row."""
+
+    def cpu(name: str) -> float | None:
+        for row in rows:
+            if (row["target"], row["workload"], row["connections"]) == (name, workload, conns):
+                if "failed" in row or row["errors"]:
+                    return None
+                return float(row.get("server_cpu_us_per_frame") or 0) or None
+        return None
+
+    mine, theirs = cpu(target), cpu("handwritten")
+    return None if mine is None or theirs is None else mine / theirs
+
+
 def versions() -> dict[str, str]:
     found = {"Python": platform.python_version()}
     for name in VERSIONED:
@@ -462,6 +478,10 @@ def cpu_model() -> str:
     return platform.processor() or "unknown"
 
 
+def fmt_cpu(value: float | None) -> str:
+    return "—" if value is None else f"{value:.2f}"
+
+
 def fmt_ratio(value: float | None) -> str:
     return "—" if value is None else f"{value:.2f}x"
 
@@ -490,14 +510,20 @@ def render(args: argparse.Namespace, results: list[dict[str, Any]], command: str
         "µs/frame = server CPU time / replies",
         "",
         "| target | workload | conns | frames/s | p50 ms | p99 ms | errors | server CPU "
-        "| server CPU µs/frame | load CPU | typedws/DCRF | typedws/echo |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| server CPU µs/frame | load CPU | CPU/frame vs hand-written | typedws/DCRF "
+        "| typedws/echo |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: "
+        "| ---: |",
     ]
     for row in rows:
         target, workload, conns = row["target"], row["workload"], row["connections"]
         if "failed" in row:
-            lines.append(f"| {target} | {workload} | {conns} | FAILED | | | | | | | — | — |")
+            lines.append(f"| {target} | {workload} | {conns} | FAILED | | | | | | | — | — | — |")
             continue
+        vs_hand = "—"
+        if target.startswith("typedws") or target == "dcrf":
+            value = cpu_ratio(rows, target, workload, conns)
+            vs_hand = "—" if value is None else f"{value:.2f}"
         if target.startswith("typedws"):
             vs_dcrf = fmt_ratio(ratio(rows, target, "dcrf", workload, conns))
             vs_echo = fmt_ratio(ratio(rows, target, "echo", workload, conns))
@@ -513,16 +539,20 @@ def render(args: argparse.Namespace, results: list[dict[str, Any]], command: str
             f"| {target} | {workload} | {conns} | {fps} | {row['p50_ms']:.2f} "
             f"| {row['p99_ms']:.2f} | {errors} | {row.get('server_cpu_percent', 0):.0f}% "
             f"| {row.get('server_cpu_us_per_frame', 0):.0f} "
-            f"| {row['load_cpu_percent']:.0f}% | {vs_dcrf} | {vs_echo} |"
+            f"| {row['load_cpu_percent']:.0f}% | {vs_hand} | {vs_dcrf} | {vs_echo} |"
         )
-    lines += ["", f"Target (typedws ≥ {TARGET_RATIO:g}x DCRF at {TARGET_CONNECTIONS} connections):"]
-    for workload in args.workload_list:
-        value = ratio(rows, "typedws", "dcrf", workload, TARGET_CONNECTIONS)
-        if value is None:
-            verdict = "not measured (or a run had errors)"
-        else:
-            verdict = "met" if value >= TARGET_RATIO else "**not met**"
-        lines.append(f"- {workload}: {fmt_ratio(value)}, {verdict}")
+    lines += ["", "Targets (typedws server CPU per frame / the hand-written consumer's, same run):"]
+    for conns in args.connection_counts:
+        for workload in args.workload_list:
+            value = cpu_ratio(rows, "typedws", workload, conns)
+            limit = CPU_TARGETS[workload]
+            if value is None:
+                verdict = "not measured (or a run had errors)"
+            else:
+                verdict = "met" if value <= limit else "**not met**"
+            lines.append(
+                f"- {workload}, {conns} conn: {fmt_cpu(value)} (<= {limit:.2f}), {verdict}"
+            )
     failures = [row for row in rows if row.get("errors") or "failed" in row]
     if failures:
         lines += ["", "Errors (first samples):"]
@@ -553,17 +583,41 @@ def display_command() -> str:
     return shlex.join([python, script, *sys.argv[1:]])
 
 
+def stop_on_signals() -> None:
+    """SIGINT (even where a shell started us with it ignored) and SIGTERM unwind through the
+    ``finally`` blocks, so that the servers and the load processes are stopped."""
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+
+
+@contextlib.contextmanager
+def scratch(prefix: str, keep: bool) -> Iterator[Path]:
+    """A temporary directory for databases and logs, removed afterwards unless ``keep``."""
+    tmp = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        yield tmp
+    finally:
+        if keep:
+            print(f"kept {tmp}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def write_raw(label: str, payload: dict[str, Any]) -> Path:
+    """The run's raw figures, as JSON in ``bench/results/`` (git-ignored)."""
+    RESULTS_DIR.mkdir(exist_ok=True)
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    raw = RESULTS_DIR / f"{label}-{stamp}.json"
+    raw.write_text(json.dumps(payload, indent=1))
+    return raw
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     command = display_command()
-    # SIGINT (even where a shell started us with it ignored) and SIGTERM unwind through the
-    # ``finally`` blocks, so that the server and the load process are stopped.
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    RESULTS_DIR.mkdir(exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix="typedws-bench-"))
+    stop_on_signals()
     results: list[dict[str, Any]] = []
-    try:
+    with scratch("typedws-bench-", args.keep) as tmp:
         env = server_env(tmp / "bench.sqlite3", args)
         print(f"seeding {args.rows} questions in {tmp}", flush=True)
         seed(env, args.rows)
@@ -579,15 +633,10 @@ def main(argv: list[str] | None = None) -> int:
         log = (tmp / "uvicorn.log").read_text().strip()
         if log:
             print(f"uvicorn said:\n{log[-3000:]}", flush=True)
-    finally:
-        if args.keep:
-            print(f"kept {tmp}")
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)
-
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-    raw = RESULTS_DIR / f"{'profile' if args.profile else args.label}-{stamp}.json"
-    raw.write_text(json.dumps({"command": command, "code": code, "results": results}, indent=1))
+    raw = write_raw(
+        "profile" if args.profile else args.label,
+        {"command": command, "code": code, "results": results},
+    )
     block = render(args, results, command, code)
     print(block)
     if args.profile:
@@ -599,9 +648,14 @@ def main(argv: list[str] | None = None) -> int:
     return 1 if bad else 0
 
 
-if __name__ == "__main__":
+def exit_with(main: Callable[[], int], stopped: str) -> NoReturn:
+    """Run a bench's ``main``; Ctrl-C ends it with 130, once ``stopped`` are stopped."""
     try:
         sys.exit(main())
     except KeyboardInterrupt:
-        print("interrupted; server stopped", file=sys.stderr)
+        print(f"interrupted; {stopped} stopped", file=sys.stderr)
         sys.exit(130)
+
+
+if __name__ == "__main__":
+    exit_with(main, "server")

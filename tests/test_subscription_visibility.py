@@ -210,11 +210,11 @@ async def test_per_user_visibility_is_one_query_for_all_users(
         for c in clients:
             await c.__aexit__(None, None, None)
     # One query per batch for the five users together (their querysets' SQL, compiled when
-    # they subscribed, in one UNION ALL), not one per user; and rendering the note (its
-    # owner's name) once per event, not per user.
+    # they subscribed, in one UNION ALL, after the part that asks which objects still exist),
+    # not one per user; and rendering the note (its owner's name) once per event, not per user.
     membership = [sql for sql in reader_queries if '"testapp_note"' in sql]
     assert len(membership) == 2
-    assert all(sql.count("UNION ALL") == 4 for sql in membership)
+    assert all(sql.count("UNION ALL") == 5 for sql in membership)
     assert all(sql.count('"testapp_note"."owner_id" = ') == 5 for sql in membership)
     assert len([sql for sql in reader_queries if '"auth_user"' in sql]) == 2
     assert len(reader_queries) == 4
@@ -293,3 +293,37 @@ async def test_shared_membership_when_the_writer_did_not_decide(alice: User) -> 
     unfiltered = await write(lambda: shared_membership(NoteBinding, "k", events))
     assert filtered == {"update-public": True, "update-private": False, "delete-public": False}
     assert set(unfiltered.values()) == {True}
+
+
+async def test_a_change_read_after_its_object_was_deleted(alice: User, bob: User) -> None:
+    """A process judges a change when it reads it. If the object was deleted in between, its
+    per-user queryset cannot be asked any more: as for a delete, the binding's
+    ``deleted_in_queryset`` decides (else the connection's knowledge, ``SEEN``)."""
+    from tests.testapp.bindings import MyNoteBinding, OwnNoteBinding
+    from typedws.request import ConnectionContext
+    from typedws.subscriptions.received import ReceivedBatch, ReceivedEvent
+    from typedws.subscriptions.state import instance_state
+
+    gone, kept = await note(alice, "gone"), await note(alice, "kept")
+
+    def update(instance: Note) -> ReceivedEvent:
+        state = instance_state(instance)
+        return ReceivedEvent(
+            Note, "default", instance.title, "update", instance.pk, state, None, {}
+        )
+
+    batch = ReceivedBatch("b", Note, [update(gone), update(kept)], '"testapp.note"')
+    gone_pk = gone.pk
+    await delete(gone)
+    assert gone_pk != kept.pk
+
+    def verdicts(binding: type[Any], user: User) -> dict[str, Any]:
+        context = ConnectionContext(
+            {"type": "websocket", "path": "/ws/", "headers": [], "user": user}
+        )
+        return visibility.compute(binding, batch, {"u": (context, None)}).verdicts["u"]
+
+    assert await write(lambda: verdicts(OwnNoteBinding, alice)) == {"gone": True, "kept": True}
+    assert await write(lambda: verdicts(OwnNoteBinding, bob)) == {"gone": False, "kept": False}
+    # No hook: what the connection saw decides.
+    assert await write(lambda: verdicts(MyNoteBinding, alice)) == {"gone": "seen", "kept": True}

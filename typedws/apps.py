@@ -9,7 +9,7 @@ class TypedWSConfig(AppConfig):
     def ready(self) -> None:
         from django.utils.module_loading import autodiscover_modules
 
-        from . import checks  # noqa: F401  # registers the system checks
+        from . import checks, layer_checks  # noqa: F401  # registers the system checks
         from .subscriptions import registry
         from .subscriptions.signals import connect_signals
 

@@ -4,20 +4,29 @@ For each text frame: read it (:mod:`typedws.frames`), run it through its binding
 hop), send exactly one reply. Whatever happens, the socket stays open: bad frames and exceptions
 become error replies, never a close. Between frames, it sends the event frames of the
 connection's subscriptions (:mod:`typedws.subscriptions`).
+
+The loop is Channels' ``await_many_dispatch``, over the socket and a :class:`~.layerlink.LayerLink`
+that contains channel layer failures (a Redis outage suspends subscriptions, nothing else).
+Frames leave through a bounded :class:`~.sendqueue.SendQueue`, so a client that does not read
+never stalls the loop: it is closed as a slow consumer.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
 from channels.consumer import get_handler_name
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
+from channels.utils import await_many_dispatch
 from rest_framework import status
 
 from .encoding import dumps
 from .errors import FrameError, exception_errors, server_error
 from .frames import read_frame
+from .layerlink import LayerLink
 from .layers import get_layer
 from .protocol import (
     ACTION,
@@ -31,6 +40,7 @@ from .protocol import (
 )
 from .request import ConnectionContext, RequestFrame
 from .schema.contract import Contract
+from .sendqueue import SendQueue
 from .settings import typedws_settings
 from .subscriptions.connection import SCOPE_KEY, ConnectionSubscriptions
 
@@ -43,15 +53,31 @@ class APIConsumer(AsyncWebsocketConsumer):
     """Serves a contract's streams on one WebSocket; mount it with ``api.as_asgi()``."""
 
     connection: ConnectionContext
-    subscriptions: ConnectionSubscriptions | None = None
+    subscriptions: ConnectionSubscriptions
+    link: LayerLink
+    outgoing: SendQueue | None = None
+    _writer: asyncio.Task[None]
 
     def __init__(self, contract: Contract) -> None:
         super().__init__()
         self.routes = contract.routes
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        get_layer()  # without CHANNEL_LAYERS, installs the in-process layer Channels then finds
-        await super().__call__(scope, receive, send)
+        # Channels' AsyncConsumer.__call__, with the layer's receive behind a LayerLink. The
+        # layer is the configured one, or typedws's in-process one (typedws.layers).
+        self.scope = scope
+        self.base_send = send
+        layer = get_layer()
+        self.channel_layer = layer
+        self.link = LayerLink(layer)
+        self.channel_name = await self.link.open()
+        sources: list[Any] = [receive, self.link.receive]
+        try:
+            await await_many_dispatch(sources, self.dispatch)
+        except StopConsumer:
+            pass
+        finally:
+            await self._stop()
 
     async def dispatch(self, message: Any) -> None:
         # Channels' dispatch spends a thread hop on close_old_connections() before every
@@ -64,25 +90,40 @@ class APIConsumer(AsyncWebsocketConsumer):
 
     async def connect(self) -> None:
         self.connection = ConnectionContext(self.scope)
-        if self.channel_layer is not None:
-            self.subscriptions = ConnectionSubscriptions(
-                self.channel_layer, self.channel_name, self._send_text, self.connection
-            )
-            # Where the binding's subscribe actions find it (``request.scope``).
-            self.connection.scope[SCOPE_KEY] = self.subscriptions
+        self.subscriptions = ConnectionSubscriptions(
+            self.channel_layer, self.link.channel_name, self._send_text, self.connection
+        )
+        # Where the binding's subscribe actions find it (``request.scope``).
+        self.connection.scope[SCOPE_KEY] = self.subscriptions
         await self.accept()
+        send: Any = self.base_send
+        self.outgoing = SendQueue(send, name=_peer(self.scope))
+        self._writer = asyncio.ensure_future(self.outgoing.run())
 
     async def disconnect(self, code: int) -> None:
-        if self.subscriptions is not None:
-            await self.subscriptions.close()
+        if hasattr(self, "subscriptions"):  # a refused handshake never connected
+            await self.link.leave(self.subscriptions)
+
+    async def _stop(self) -> None:
+        await self.link.close()
+        if self.outgoing is not None:
+            self._writer.cancel()
 
     async def typedws_events(self, message: dict[str, Any]) -> None:
         """A published batch of model changes: send this connection's events."""
-        if self.subscriptions is not None:
-            await self.subscriptions.deliver(message)
+        if self.link.gaps.missed(message):
+            if self.outgoing is not None:
+                self.outgoing.give_up("the channel layer dropped events owed to it")
+            return
+        await self.subscriptions.deliver(message)
+
+    async def typedws_layer_recovered(self, message: dict[str, Any]) -> None:
+        """The channel layer is back after an outage: join the subscriptions' groups again."""
+        await self.link.rejoin(self.subscriptions)
 
     async def _send_text(self, text: str) -> None:
-        await self.send(text_data=text)
+        if self.outgoing is not None:
+            self.outgoing.put(text)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if text_data is None:
@@ -91,7 +132,7 @@ class APIConsumer(AsyncWebsocketConsumer):
             frame = reply(None, None, None, status.HTTP_400_BAD_REQUEST, None, [error])
         else:
             frame = await self.handle(text_data)
-        await self.send(text_data=self._encode(frame))
+        await self._send_text(self._encode(frame))
         if self.subscriptions is not None:
             # What a ``since`` resumed follows its acknowledgement.
             await self.subscriptions.replay()
@@ -103,16 +144,19 @@ class APIConsumer(AsyncWebsocketConsumer):
         except FrameError as exc:
             return reply(exc.stream, exc.action, exc.request_id, exc.status, None, exc.errors)
         try:
-            code, data = await self.routes[request.stream].binding.serve(request, self.connection)
-            if self.subscriptions is not None:
-                # Join or leave groups before the reply: a subscribe's ack precedes its events.
-                await self.subscriptions.sync()
+            code, data = await self._serve(request)
         except Exception as exc:
             code, errors = exception_errors(exc, [PAYLOAD, DATA])
             if code == status.HTTP_500_INTERNAL_SERVER_ERROR:  # a 503 logged its own line
                 _log_failure(request, exc)
             return reply(request.stream, request.spec.name, request.request_id, code, None, errors)
         return reply(request.stream, request.spec.name, request.request_id, code, data)
+
+    async def _serve(self, request: RequestFrame) -> tuple[int, Any]:
+        serve = self.routes[request.stream].binding.serve
+        # Join or leave groups before the reply: a subscribe's ack precedes its events.
+        async with self.link.serving(request.spec.name, self.subscriptions):
+            return await serve(request, self.connection)
 
     def _encode(self, frame: dict[str, Any]) -> str:
         try:
@@ -130,6 +174,11 @@ class APIConsumer(AsyncWebsocketConsumer):
             )
             code, errors = server_error(exc)
             return dumps(reply(stream, action, request_id, code, None, errors))
+
+
+def _peer(scope: Any) -> str:
+    client = scope.get("client") or ("?", 0)
+    return f"the connection from {client[0]}:{client[1]}"
 
 
 def _log_failure(request: RequestFrame, exc: Exception) -> None:

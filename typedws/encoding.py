@@ -19,5 +19,11 @@ _default = JSONEncoder().default
 
 
 def dumps(value: Any) -> str:
-    """``value`` as compact JSON text; ``ValueError``/``TypeError`` if JSON cannot carry it."""
-    return encode(value, default=_default)
+    """``value`` as compact JSON text; ``ValueError``/``TypeError`` if JSON cannot carry it.
+
+    U+2028 and U+2029 are escaped, as ``JSONRenderer`` escapes them (JSON allows them raw,
+    JavaScript source before ES2019 does not)."""
+    text = encode(value, default=_default)
+    if "\u2028" in text or "\u2029" in text:
+        text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return text

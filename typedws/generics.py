@@ -23,6 +23,8 @@ from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
 from .actions import ActionSpec, collect_actions
+from .fast.queries import fetch_object
+from .fast.represent import accelerate
 from .pagination import WebSocketPagination
 from .protocol import RequestId
 from .request import ConnectionContext, RequestFrame, query_dict
@@ -115,6 +117,22 @@ class GenericBinding(GenericViewSet[_MT_co]):
         self.perform_authentication(request)
         self.check_permissions(request)
         self.check_throttles(request)
+
+    def get_serializer(self, *args: Any, **kwargs: Any) -> Any:
+        """DRF's ``get_serializer()`` (so ``get_serializer_class()`` and
+        ``get_serializer_context()`` apply), with the fields built once per serializer class
+        and the compiled representation where it is known (:mod:`typedws.fast`)."""
+        return accelerate(super().get_serializer(*args, **kwargs))
+
+    def get_object(self) -> _MT_co:
+        """DRF's ``get_object()``: the object named by the lookup key, 404 if there is none,
+        then the object permissions. A static queryset's SQL is compiled once per binding and
+        connection (:mod:`typedws.fast.queries`); any other queryset takes DRF's path."""
+        instance = fetch_object(self)
+        if instance is None:
+            return super().get_object()
+        self.check_object_permissions(self.request, instance)
+        return cast(_MT_co, instance)
 
     def permission_denied(
         self, request: Request, message: str | None = None, code: str | None = None

@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from functools import cached_property
 from typing import Any
 
-from django.core.paginator import InvalidPage, Page, Paginator
+from django.core.paginator import EmptyPage, Page, Paginator
 from django.db.models import QuerySet
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import BasePagination
@@ -26,29 +27,69 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from .fast.queries import count_rows, fetch_page
 from .protocol import PAGE, PAGE_SIZE
 from .settings import typedws_settings
 
 __all__ = ["WebSocketPagination"]
 
+# DRF's list() passes filter_queryset(get_queryset()) to paginate_queryset() unchanged.
+_DRF_LIST = (("list", "rest_framework.mixins"), ("paginate_queryset", "rest_framework.generics"))
+
 
 class WebSocketPagination(BasePagination):
-    """Override :meth:`get_page_size` or :meth:`get_paginated_data` to change the policy."""
+    """Override :meth:`get_page_size` or :meth:`get_paginated_data` to change the policy.
 
-    page: Page[Any]
+    One ``COUNT`` and one sliced query per page, as Django's ``Paginator`` runs them, without
+    building the paginator: :attr:`page` makes one (no second ``COUNT``) for code that asks.
+    """
+
+    count: int
+    """How many objects the filtered queryset has."""
+    number: int
+    """The page served, from 1."""
+    page_size: int
+    results: list[Any]
 
     def paginate_queryset(
         self, queryset: QuerySet[Any] | Sequence[Any], request: Request, view: APIView | None = None
     ) -> list[Any]:
         if isinstance(queryset, QuerySet) and not queryset.ordered:
             queryset = queryset.order_by("pk")
-        paginator = Paginator(queryset, self.get_page_size(request))
-        number = _integer(request.query_params.get(PAGE), PAGE) or 1
+        self.object_list = queryset
+        self.page_size = self.get_page_size(request)
+        self.count = _count(queryset, view)
         try:
-            self.page = paginator.page(number)
-        except InvalidPage as exc:
+            asked = _integer(request.query_params.get(PAGE), PAGE)
+            self.number = self._validate(1 if asked is None else asked)
+        except EmptyPage as exc:
             raise NotFound({PAGE: [str(exc)]}) from exc
-        return list(self.page)
+        bottom = (self.number - 1) * self.page_size
+        top = min(bottom + self.page_size, self.count)
+        page = fetch_page(view, bottom, top) if _unfiltered(queryset, view) else None
+        self.results = page if page is not None else list(queryset[bottom:top])
+        return self.results
+
+    @property
+    def num_pages(self) -> int:
+        """Pages in all; an empty first page counts as one, as in Django's ``Paginator``."""
+        return math.ceil(max(1, self.count) / self.page_size)
+
+    @cached_property
+    def page(self) -> Page[Any]:
+        """The page as Django's ``Paginator`` would give it, for code that wants one."""
+        paginator = Paginator(self.object_list, self.page_size)
+        paginator.__dict__["count"] = self.count  # its cached_property: no second COUNT
+        return Page(self.results, self.number, paginator)
+
+    def _validate(self, page: int) -> int:
+        """``page`` if it exists, else ``EmptyPage`` with Django's ``Paginator`` message."""
+        messages = Paginator.default_error_messages
+        if page < 1:
+            raise EmptyPage(messages["min_page"])
+        if page > self.num_pages:
+            raise EmptyPage(messages["no_results"])
+        return page
 
     def get_page_size(self, request: Request) -> int:
         requested = _integer(request.query_params.get(PAGE_SIZE), PAGE_SIZE)
@@ -59,16 +100,35 @@ class WebSocketPagination(BasePagination):
         return Response(self.get_paginated_data(data))
 
     def get_paginated_data(self, data: Any) -> dict[str, Any]:
-        page = self.page
+        number, num_pages = self.number, self.num_pages
         return {
             "results": data,
-            "count": page.paginator.count,
-            PAGE: page.number,
-            PAGE_SIZE: page.paginator.per_page,
-            "num_pages": page.paginator.num_pages,
-            "next_page": page.next_page_number() if page.has_next() else None,
-            "previous_page": page.previous_page_number() if page.has_previous() else None,
+            "count": self.count,
+            PAGE: number,
+            PAGE_SIZE: self.page_size,
+            "num_pages": num_pages,
+            "next_page": number + 1 if number < num_pages else None,
+            "previous_page": number - 1 if number > 1 else None,
         }
+
+
+def _unfiltered(queryset: Any, view: Any) -> bool:
+    """Whether ``queryset`` is what DRF's own ``list()`` made of the view's queryset (so the
+    SQL ``typedws.fast`` compiles for the view is this queryset's, where it is static)."""
+    if view is None or not isinstance(queryset, QuerySet):
+        return False
+    for name, module in _DRF_LIST:
+        owner = next((k for k in type(view).__mro__ if name in k.__dict__), None)
+        if owner is None or owner.__module__ != module:
+            return False
+    return True
+
+
+def _count(queryset: Any, view: Any) -> int:
+    if not isinstance(queryset, QuerySet):
+        return len(queryset)
+    counted = count_rows(view) if _unfiltered(queryset, view) else None
+    return queryset.count() if counted is None else counted
 
 
 def _integer(text: str | None, key: str) -> int | None:

@@ -31,6 +31,7 @@ import pydantic_core
 __all__ = [
     "SCHEMA_REF_PREFIX",
     "STANDARD_ACTIONS",
+    "CloseCode",
     "ErrorCode",
     "ErrorItem",
     "Path",
@@ -135,6 +136,15 @@ class ErrorCode:
     TOO_MANY_SUBSCRIPTIONS: Final = "too_many_subscriptions"
     TOO_MANY_ERRORS: Final = "too_many_errors"
     SERVICE_UNAVAILABLE: Final = "service_unavailable"
+    LAYER_UNAVAILABLE: Final = "layer_unavailable"
+
+
+class CloseCode:
+    """The WebSocket close codes typedws itself sends (docs/protocol.md, "Close codes")."""
+
+    SLOW_CONSUMER: Final = 4008
+    """The frames queued for the client exceeded ``MAX_SEND_QUEUE_BYTES``: it does not read
+    fast enough. Its queued frames were dropped; it reconnects and refetches."""
 
 
 class StandardAction(NamedTuple):

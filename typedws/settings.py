@@ -31,6 +31,9 @@ DEFAULTS: dict[str, Any] = {
     "MAX_ERRORS": 100,
     # Live subscriptions one connection may hold; the next ``subscribe`` is answered with 429.
     "MAX_SUBSCRIPTIONS": 100,
+    # Bytes of frames (replies, events) one connection may have waiting to be sent; a client
+    # that falls further behind is closed with CloseCode.SLOW_CONSUMER (docs/protocol.md).
+    "MAX_SEND_QUEUE_BYTES": 1024 * 1024,
     # Where each stream's history lives (docs/subscriptions.md, "Resuming"): "auto" (Redis
     # when the channel layer is channels_redis's or HISTORY_REDIS_URL is set, else this
     # process), "redis" or "memory".
@@ -76,6 +79,7 @@ class TypedWSSettings:
     MAX_FRAME_BYTES: int
     MAX_ERRORS: int
     MAX_SUBSCRIPTIONS: int
+    MAX_SEND_QUEUE_BYTES: int
     HISTORY: str
     HISTORY_REDIS_URL: str | None
     HISTORY_SIZE: int

@@ -1,6 +1,7 @@
 """ASGI entry point of the benchmark server: every target on one uvicorn worker.
 
-``/echo/`` raw Channels JSON echo, ``/dcrf/`` djangochannelsrestframework, ``/ws/`` typedws
+``/echo/`` raw Channels JSON echo, ``/dcrf/`` djangochannelsrestframework, ``/hand/`` the
+hand-written consumer, ``/ws/`` typedws
 (like-for-like binding), ``/ws-demo/`` typedws with the demo's ``polls.api.api``,
 ``/ws-novalidate/`` the like-for-like binding with ``API(validate=False)``. No auth
 middleware and no origin check: nothing here is under test but the frame path.
@@ -18,7 +19,11 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402  # need
 from django.urls import path  # noqa: E402
 
 from benchproj.api import api, demo_api, novalidate_api  # noqa: E402
-from benchproj.consumers import EchoConsumer, QuestionConsumer  # noqa: E402
+from benchproj.consumers import (  # noqa: E402
+    EchoConsumer,
+    HandWrittenConsumer,
+    QuestionConsumer,
+)
 
 
 def websocket_path(route: str, app: Any) -> Any:
@@ -32,6 +37,7 @@ application = ProtocolTypeRouter(
             [
                 websocket_path("echo/", EchoConsumer.as_asgi()),
                 websocket_path("dcrf/", QuestionConsumer.as_asgi()),
+                websocket_path("hand/", HandWrittenConsumer.as_asgi()),
                 websocket_path("ws/", api.as_asgi()),
                 websocket_path("ws-demo/", demo_api.as_asgi()),
                 websocket_path("ws-novalidate/", novalidate_api.as_asgi()),

@@ -89,7 +89,9 @@ if os.environ.get("REDIS_URL"):
         "default": {
             "BACKEND": _REDIS_LAYERS[os.environ.get("CHANNEL_LAYER", "redis")],
             "CONFIG": {
-                "hosts": [os.environ["REDIS_URL"]],
+                # Longer than RedisChannelLayer's 5 s blocking pop: redis-py's default (5 s)
+                # makes idle reads time out (system check typedws.W002).
+                "hosts": [{"address": os.environ["REDIS_URL"], "socket_timeout": 15}],
                 "prefix": os.environ.get("CHANNEL_LAYER_PREFIX", "asgi"),
             },
         }

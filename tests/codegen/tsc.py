@@ -11,12 +11,13 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.processes import run
 
 __all__ = [
     "CLIENT_DIR",
@@ -90,14 +91,10 @@ def write_tsconfig(
 
 def run_tsc(directory: Path) -> tuple[int, list[Diagnostic], str]:
     """Compile the project in ``directory``: exit status, parsed errors, whole output."""
-    result = subprocess.run(
+    result = run(
         [str(tsc_path()), "-p", str(directory), "--pretty", "false"],
-        cwd=directory,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
         timeout=TSC_TIMEOUT,
-        check=False,
+        cwd=directory,
     )
     output = result.stdout + result.stderr
     diagnostics = [
@@ -112,13 +109,9 @@ def install_runtime(directory: Path) -> None:
     """Compile ``typedws-client`` into ``directory/node_modules`` and link ``ws`` and the
     Node types beside it, so that code compiled in ``directory`` runs under Node."""
     package = directory / "node_modules" / "typedws-client"
-    result = subprocess.run(
+    result = run(
         [str(tsc_path()), "-p", str(CLIENT_DIR / "tsconfig.build.json"), "--outDir", str(package)],
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
         timeout=TSC_TIMEOUT,
-        check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     manifest = json.loads((CLIENT_DIR / "package.json").read_text())

@@ -19,6 +19,7 @@ from websockets.sync.client import connect
 from websockets.typing import Origin
 
 from tests.e2e.wsclient import origin_of
+from tests.processes import run
 
 __all__ = [
     "EXAMPLE_DIR",
@@ -56,16 +57,7 @@ def server_env(database_url: str, settings: str = "demo.settings", **extra: str)
 
 def run_manage(env: dict[str, str], *args: str, timeout: float = MIGRATE_TIMEOUT) -> str:
     """Run ``manage.py`` in a process of its own; its stdout, or the test fails."""
-    result = subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=EXAMPLE_DIR,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
+    result = run([sys.executable, "manage.py", *args], timeout=timeout, cwd=EXAMPLE_DIR, env=env)
     if result.returncode != 0:
         pytest.fail(
             f"`manage.py {args[0]}` exited with {result.returncode}:\n"

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.processes import report, run
 
 pytestmark = pytest.mark.e2e
 
@@ -31,19 +32,12 @@ def summary(live_server_url: str) -> dict[str, Any]:
         pytest.fail("`node` is not on PATH: the dcrf-client test needs Node.js 20.", False)
     if not (CLIENT_DIR / "node_modules" / "dcrf-client").is_dir():
         pytest.fail(f"dcrf-client is not installed: run `{NPM_CI}` first.", False)
-    result = subprocess.run(
-        [node, str(CLIENT_DIR / "check.cjs"), live_server_url],
-        cwd=CLIENT_DIR,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=NODE_TIMEOUT,
-        check=False,
+    result = run(
+        [node, str(CLIENT_DIR / "check.cjs"), live_server_url], timeout=NODE_TIMEOUT, cwd=CLIENT_DIR
     )
-    report = f"exit {result.returncode}\nstdout:\n{result.stdout}\nstderr:\n{result.stderr}"
-    assert result.returncode == 0, report
+    assert result.returncode == 0, report(result)
     parsed: dict[str, Any] = json.loads(result.stdout)
-    assert parsed["ok"] is True, report
+    assert parsed["ok"] is True, report(result)
     return parsed
 
 

@@ -26,6 +26,7 @@ import pytest
 from playwright.sync_api import Browser, expect
 from websockets.sync.client import connect
 
+from tests import processes
 from tests.e2e.servers import _wait_until_serving, free_port, stop
 from tests.explorer.conftest import LAPTOP
 from tests.explorer.conftest import browser as browser  # the system Chromium (a fixture)
@@ -52,16 +53,7 @@ def run(command: list[str], cwd: Path, bin_dir: Path, timeout: float = COMMAND_T
     env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
     for name in ("PYTHONPATH", "DJANGO_SETTINGS_MODULE", "VIRTUAL_ENV"):
         env.pop(name, None)
-    result = subprocess.run(
-        command,
-        cwd=cwd,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
+    result = processes.run(command, timeout=timeout, cwd=cwd, env=env)
     output = result.stdout + result.stderr
     assert result.returncode == 0, f"{shlex.join(command)} failed:\n{output}"
     return output

@@ -210,15 +210,27 @@ async def test_nothing_reaches_a_subscriber_who_may_not_see(
     # Every note exists for everyone here, but the IsOwner object permission hides it.
     await bob_a.subscribe("notes", EVERYTHING, request_id="all")
 
+    alices = (alice_a, alice_b)
+    received: dict[Client, list[dict[str, Any]]] = {alice: [] for alice in alices}
+
+    async def alices_hear_it() -> None:
+        # Visibility is decided when a process receives the change, from the database: wait
+        # for each of alice's events before her next write, so that none is judged after
+        # the note it shows was deleted.
+        for alice in alices:
+            received[alice].append(await alice.receive_event())
+
     hers = await alice_writes.ok("notes", "create", 201, data={"title": "hers", "slug": unique()})
+    await alices_hear_it()
     await alice_writes.ok("notes", "patch", slug=hers["slug"], data={"title": "hers, changed"})
+    await alices_hear_it()
     his = await bob_writes.ok("notes", "create", 201, data={"title": "his", "slug": unique()})
     await alice_writes.ok("notes", "delete", 204, slug=hers["slug"])
+    await alices_hear_it()
     # Bob's next events are about his own note: none of alice's came before them.
     await bob_writes.ok("notes", "patch", slug=his["slug"], data={"title": "his, changed"})
 
-    for alice in (alice_a, alice_b):
-        events = [await alice.receive_event() for _ in range(3)]
+    for events in received.values():
         assert [(e["action"], e["pk"], e["data"]["title"]) for e in events] == [
             ("create", hers["id"], "hers"),
             ("update", hers["id"], "hers, changed"),

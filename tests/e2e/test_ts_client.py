@@ -21,6 +21,7 @@ import pytest
 
 from tests.codegen.tsc import install_runtime, node, run_tsc, write_tsconfig
 from tests.e2e.servers import RestartableServer, restartable_server
+from tests.processes import report, run
 from typedws_codegen.contract import load_document, read_contract
 from typedws_codegen.typescript import generate
 
@@ -105,10 +106,10 @@ def result(built: Path, server: RestartableServer) -> dict[str, Any]:
             if process.poll() is None:
                 process.kill()
                 process.wait()
-    report = f"exit {process.returncode}\nstdout:\n{output}\nstderr:\n{stderr.read_text()}"
-    assert process.returncode == 0, report
+    said = f"exit {process.returncode}\nstdout:\n{output}\nstderr:\n{stderr.read_text()}"
+    assert process.returncode == 0, said
     parsed: dict[str, Any] = json.loads(output.strip().splitlines()[-1])
-    assert parsed["ok"] is True, report
+    assert parsed["ok"] is True, said
     return parsed
 
 
@@ -242,17 +243,12 @@ def test_an_older_client_keeps_working_against_a_grown_server(
     old = (built / "old/client.ts").read_text()
     assert "choices" not in old
     assert "pub_date" not in old.split("export interface Question {")[1].split("}")[0]
-    completed = subprocess.run(
+    completed = run(
         [node(), str(built / "out/old/old_scenario.js"), live_server_url],
-        cwd=built,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
         timeout=NODE_TIMEOUT,
-        check=False,
+        cwd=built,
     )
-    report = f"exit {completed.returncode}\n{completed.stdout}\n{completed.stderr}"
-    assert completed.returncode == 0, report
+    assert completed.returncode == 0, report(completed)
     steps = json.loads(completed.stdout.strip().splitlines()[-1])["steps"]
     # The field it does not know is carried along, not refused.
     assert set(steps["create"]) == {"id", "question_text", "pub_date"}

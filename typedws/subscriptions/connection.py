@@ -101,6 +101,11 @@ class ConnectionSubscriptions:
         sweeper.start()
 
     @property
+    def groups(self) -> frozenset[str]:
+        """The groups joined."""
+        return frozenset(self._groups)
+
+    @property
     def count(self) -> int:
         return sum(len(subscriptions) for subscriptions in self.streams.values())
 
@@ -178,7 +183,6 @@ class ConnectionSubscriptions:
         """Join the groups the subscriptions need and leave the others."""
         if not self._dirty:
             return
-        self._dirty = False
         bindings = {s.binding for subs in self.streams.values() for s in subs.values()}
         for binding in bindings - self._bindings:
             local_subscribers(binding).add(self)
@@ -187,16 +191,31 @@ class ConnectionSubscriptions:
         self._bindings = bindings
         models = {s.model for subs in self.streams.values() for s in subs.values()}
         groups = {registry.group_name(model) for model in models}
+        # ``_dirty`` stays set until every group call below succeeded (the layer may fail).
         for group in sorted(groups - self._groups):
             await self.layer.group_add(group, self.channel_name)
             self._groups.add(group)
         for group in sorted(self._groups - groups):
-            self._groups.discard(group)
             await self.layer.group_discard(group, self.channel_name)
+            self._groups.discard(group)
         for model in set(self.positions.cursors) - models:
             self.positions.forget(model)
+        self._dirty = False
         await self._start()
         self._keep_groups()
+
+    def mark_changed(self) -> None:
+        """Make the next :meth:`sync` look at the groups again (after ``streams`` was restored
+        or a sync failed half-way)."""
+        self._dirty = True
+
+    async def rejoin(self) -> None:
+        """Join every group the subscriptions need, even those joined before: after a channel
+        layer outage (a restarted Redis has forgotten them)."""
+        self._dirty = True
+        await self.sync()
+        for group in sorted(self._groups):
+            await self.layer.group_add(group, self.channel_name)
 
     async def _start(self) -> None:
         """Start each new subscription at its position; a ``since`` replays up to it."""

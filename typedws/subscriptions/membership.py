@@ -68,11 +68,12 @@ def user_members(
     views: Mapping[Any, Any],
     memberships: Mapping[Any, Membership | None],
     pks: list[Any],
-) -> dict[Any, set[Any]]:
-    """For each user (of ``views``), which of ``pks`` its queryset holds."""
+) -> tuple[dict[Any, set[Any]], set[Any]]:
+    """For each user (of ``views``), which of ``pks`` its queryset holds; and which of ``pks``
+    still exist (those deleted since cannot be asked about)."""
     members: dict[Any, set[Any]] = {user: set() for user in views}
     if not pks:
-        return members
+        return members, set()
     by_database: dict[str, list[tuple[Any, Membership]]] = defaultdict(list)
     for user, view in views.items():
         compiled = memberships.get(user)
@@ -80,11 +81,16 @@ def user_members(
             members[user] = _members_of(view, pks)
         else:
             by_database[compiled.using].append((user, compiled))
+    existing: set[Any] = set().union(*members.values())
     for using, compiled_users in by_database.items():
         for start in range(0, len(compiled_users), USERS_PER_QUERY):
             chunk = compiled_users[start : start + USERS_PER_QUERY]
-            members.update(_members_at_once(model, using, chunk, pks))
-    return members
+            found, alive = _members_at_once(model, using, chunk, pks)
+            members.update(found)
+            existing |= alive
+    if not by_database and len(existing) < len(set(pks)):
+        existing |= set(model._base_manager.filter(pk__in=pks).values_list("pk", flat=True))
+    return members, existing
 
 
 def shared_membership(binding: type[Any], key: str, events: list[Any]) -> dict[str, bool]:
@@ -118,29 +124,35 @@ def _held(queryset: QuerySet[Any], pks: list[Any]) -> set[Any]:
 
 def _members_at_once(
     model: type[Model], using: str, chunk: list[tuple[Any, Membership]], pks: list[Any]
-) -> dict[Any, set[Any]]:
+) -> tuple[dict[Any, set[Any]], set[Any]]:
+    """One query for a chunk of users, whose last part (index -1) lists the pks that exist."""
     connection = connections[using]
     pk_field = model._meta.pk
     column = connection.ops.quote_name(PK_ALIAS)
     marks = ", ".join(["%s"] * len(pks))
     values = [pk_field.get_db_prep_value(pk, connection) for pk in pks]
-    parts, params = [], []
+    table = connection.ops.quote_name(model._meta.db_table)
+    pk_column = connection.ops.quote_name(pk_field.column or pk_field.attname)
+    parts = [f"SELECT -1, {pk_column} FROM {table} WHERE {pk_column} IN ({marks})"]
+    params = list(values)
     for index, (_user, compiled) in enumerate(chunk):
         parts.append(
             f"SELECT {index}, t.{column} FROM ({compiled.sql}) t WHERE t.{column} IN ({marks})"
         )
         params.extend([*compiled.params, *values])
     members: dict[Any, set[Any]] = {user: set() for user, _ in chunk}
+    existing: set[Any] = set()
     try:
         with connection.cursor() as cursor:
             cursor.execute(" UNION ALL ".join(parts), params)
             rows = cursor.fetchall()
     except DatabaseError:
         logger.exception("typedws: a per-user membership query failed; nobody sees the events")
-        return members
+        return members, set(pks)
     for index, pk in rows:
-        members[chunk[index][0]].add(pk_field.to_python(pk))
-    return members
+        value = pk_field.to_python(pk)
+        (existing if index < 0 else members[chunk[index][0]]).add(value)
+    return members, existing
 
 
 def _members_of(view: Any, pks: Iterable[Any]) -> set[Any]:

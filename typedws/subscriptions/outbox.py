@@ -10,7 +10,7 @@ writer goes on at once. Elsewhere (a shell, a management command, a worker witho
 loop) the message is sent before the commit returns.
 
 Before it is sent, each message is appended to its model's history (:mod:`.history`), which
-gives it its position (``epoch`` and ``seq``, added to the message): one outbox sends a
+gives it its position (``epoch`` and ``first``, added to the message): one outbox sends a
 process's messages in commit order, and the history orders all processes' messages.
 
 A message still in an outbox when the process stops is lost (its transaction committed, but
@@ -30,6 +30,8 @@ from weakref import WeakKeyDictionary
 from asgiref.sync import SyncToAsync, async_to_sync
 from channels.db import database_sync_to_async
 
+from typedws.gaps import stamp, unstamp
+from typedws.layerlink import unpublished
 from typedws.layers import get_layer
 from typedws.settings import typedws_settings
 
@@ -53,7 +55,13 @@ def send(group: str, message: dict[str, Any]) -> None:
     rows = message.pop("outbox", None)
     loop = _server_loop()
     if loop is None:
-        async_to_sync(announce)(group, message, rows is not None)
+        try:
+            async_to_sync(announce)(group, message, rows is not None)
+        except Exception:
+            # The write is committed: a layer outage loses its events, not the write (a
+            # durable batch keeps its rows: the sweeper publishes them).
+            logger.exception("typedws could not send subscription events to the channel layer")
+            return
         if rows is not None:
             durable.forget(rows["using"], rows["rows"])
         return
@@ -85,16 +93,21 @@ async def _deliver(queue: asyncio.Queue[Message]) -> None:
         group, message, rows = await queue.get()
         try:
             await announce(group, message, rows is not None)
-            if rows is not None:
+        except Exception as exc:
+            unpublished(get_layer(), group, exc)
+            continue
+        if rows is not None:
+            try:
                 # Off the writers' thread: a delete is not worth a place in their queue.
                 await _forget(rows["using"], rows["rows"])
-        except Exception:
-            logger.exception("typedws could not send subscription events to the channel layer")
+            except Exception:
+                logger.exception("typedws could not delete published outbox rows")
 
 
 async def announce(group: str, message: dict[str, Any], once: bool = False) -> None:
-    """Append the message to its model's history, then send it, with its position, to
-    ``group``. ``once``: a durable message, whose history entry is made once per id."""
+    """Append the message to its model's history, then send it, with its position and its
+    writer's stamp (:mod:`typedws.gaps`), to ``group``. ``once``: a durable message, whose
+    history entry is made once per id."""
     layer = get_layer()
     history = get_history()
     if not typedws_settings.PUBLISH_UNFOLLOWED and not await history.watched(message["model"]):
@@ -103,7 +116,12 @@ async def announce(group: str, message: dict[str, Any], once: bool = False) -> N
     appended = await history.append(message["model"], stored, once)
     # Sent even when the history had it (a sweeper publishing a batch its writer appended
     # before dying): connections drop a seq they have handled.
-    await layer.group_send(group, {**message, "epoch": appended.epoch, "seq": appended.first})
+    stamped = stamp(group, {**message, "epoch": appended.epoch, "first": appended.first})
+    try:
+        await layer.group_send(group, stamped)
+    except Exception:
+        unstamp(stamped)
+        raise
 
 
 async def _forget(using: str, rows: list[int]) -> None:

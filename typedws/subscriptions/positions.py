@@ -155,7 +155,7 @@ def message_of(label: str, epoch: str, stored: Stored) -> dict[str, Any]:
         "body": stored.body,
         "count": stored.count,
         "epoch": epoch,
-        "seq": stored.first,
+        "first": stored.first,
     }
 
 

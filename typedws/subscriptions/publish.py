@@ -9,10 +9,11 @@ message is::
     {"type": "typedws.events", "id": "<hex>", "model": "polls.choice", "using": "default",
      "body": "<JSON list of events>", "count": <len(events)>}
 
-to which the outbox adds the batch's position in the model's history, ``epoch`` and ``seq``
-(its first event's). A durable batch's message (:mod:`.durable`) also names its outbox rows,
-``"outbox": {"using": ..., "rows": [...]}``, which the outbox deletes once it is announced
-(and takes out of the message first).
+to which the outbox adds the batch's position in the model's history, ``epoch`` and
+``first`` (its first event's seq; ``seq`` is the writer's stamp, :mod:`typedws.gaps`). A
+durable batch's message (:mod:`.durable`) also names its outbox rows, ``"outbox": {"using":
+..., "rows": [...]}``, which the outbox deletes once it is announced (and takes out of the
+message first).
 
 and each event::
 

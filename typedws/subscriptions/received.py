@@ -127,7 +127,7 @@ def _decode(message: Mapping[str, Any]) -> ReceivedBatch:
     using = message.get("using") or "default"
     events = [_event(model, using, event) for event in decode(message["body"])]
     label_json = dumps(model._meta.label_lower)
-    epoch, first = str(message.get("epoch", "")), int(message.get("seq", 0))
+    epoch, first = str(message.get("epoch", "")), int(message.get("first", 0))
     return ReceivedBatch(message["id"], model, events, label_json, epoch, first)
 
 

@@ -73,18 +73,20 @@ def compute(binding: type[Any], batch: ReceivedBatch, users: dict[Any, Viewer]) 
     key = registry.binding_key(binding)
     views = {user: viewer(binding, connection) for user, (connection, _) in users.items()}
     permitted = {user: view for user, view in views.items() if _permitted(view)}
-    shared, members = None, {}
+    shared, gone = None, frozenset[Any]()
+    members: dict[Any, set[Any]] = {}
     if registry.is_shared(binding):
         shared = shared_membership(binding, key, batch.events)
     else:
         saved = [event.pk for event in batch.events if event.kind != "delete"]
         memberships = {user: membership for user, (_, membership) in users.items()}
-        members = user_members(batch.model, permitted, memberships, saved)
+        members, existing = user_members(batch.model, permitted, memberships, saved)
+        gone = frozenset(saved) - existing
     result: Verdicts = {}
     for user in views:
         view = permitted.get(user)
         result[user] = {
-            event.id: view is not None and _visible(view, event, shared, members.get(user))
+            event.id: view is not None and _visible(view, event, shared, members.get(user), gone)
             for event in batch.events
         }
     seen = {event_id for verdict in result.values() for event_id, v in verdict.items() if v}
@@ -112,14 +114,20 @@ def viewer(binding: type[Any], connection: ConnectionContext) -> Any:
 
 
 def _visible(
-    view: Any, event: ReceivedEvent, shared: dict[str, bool] | None, held: set[Any] | None
+    view: Any,
+    event: ReceivedEvent,
+    shared: dict[str, bool] | None,
+    held: set[Any] | None,
+    gone: frozenset[Any],
 ) -> Visible:
     member: Visible | None
     if shared is not None:
         member = shared[event.id]
-    elif event.kind != "delete":
+    elif event.kind != "delete" and event.pk not in gone:
         member = held is not None and event.pk in held
     else:
+        # A deleted object (or one deleted since this change) cannot be asked about: the
+        # binding's hook decides, else what the connection saw (SEEN).
         member = view.deleted_in_queryset(event.instance)
         member = SEEN if member is None else bool(member)
     if member is False:

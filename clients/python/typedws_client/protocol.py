@@ -40,6 +40,7 @@ __all__ = [
     "SUBSCRIBE",
     "TYPE",
     "UNSUBSCRIBE",
+    "CloseCode",
     "ErrorCode",
     "StandardAction",
 ]
@@ -118,6 +119,13 @@ class ErrorCode:
     TOO_MANY_SUBSCRIPTIONS: Final = "too_many_subscriptions"
     TOO_MANY_ERRORS: Final = "too_many_errors"
     SERVICE_UNAVAILABLE: Final = "service_unavailable"
+    LAYER_UNAVAILABLE: Final = "layer_unavailable"
+
+
+class CloseCode:
+    """The WebSocket close codes typedws itself sends (docs/protocol.md, "Close codes")."""
+
+    SLOW_CONSUMER: Final = 4008
 
 
 class StandardAction(NamedTuple):

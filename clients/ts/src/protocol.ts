@@ -80,6 +80,12 @@ export const ErrorCode = {
   TOO_MANY_SUBSCRIPTIONS: "too_many_subscriptions",
   TOO_MANY_ERRORS: "too_many_errors",
   SERVICE_UNAVAILABLE: "service_unavailable",
+  LAYER_UNAVAILABLE: "layer_unavailable",
+} as const;
+
+/** The WebSocket close codes typedws itself sends (docs/protocol.md, "Close codes"). */
+export const CloseCode = {
+  SLOW_CONSUMER: 4008,
 } as const;
 
 /**

@@ -24,3 +24,7 @@ if os.environ.get("REDIS_URL"):
             },
         }
     }
+
+# A smaller bound on each connection's outgoing frames, for the slow-consumer tests.
+if os.environ.get("TYPEDWS_MAX_SEND_QUEUE_BYTES"):
+    TYPEDWS = {**TYPEDWS, "MAX_SEND_QUEUE_BYTES": int(os.environ["TYPEDWS_MAX_SEND_QUEUE_BYTES"])}

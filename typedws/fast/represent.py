@@ -1,0 +1,230 @@
+"""A compiled ``to_representation`` for ``ModelSerializer`` classes, field by field.
+
+DRF renders an object by walking its bound fields: ``get_attribute`` then
+``to_representation`` on each. For the fields whose result is known from the class alone,
+typedws compiles one reader per field once per serializer class:
+
+- standard fields on a concrete model column (integers, strings, booleans, dates and times,
+  decimals, UUIDs, choices, floats, durations): the column's value, ``None`` kept, else that
+  field's own DRF ``to_representation`` (so formats, time zones and decimal coercion are DRF's,
+  read when the row is rendered);
+- ``PrimaryKeyRelatedField`` on a foreign key: the key column (``question_id``), no query;
+- nested serializers of such classes, ``many=True`` too, on a relation of the model.
+
+Every other field (``SerializerMethodField``, custom fields, dotted ``source``, properties,
+hyperlinks, ...) is rendered by its bound DRF field, exactly as DRF does (counted in
+:mod:`.stats`). Classes with their own ``to_representation`` keep it entirely.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Callable
+from types import MethodType
+from typing import Any, Final, TypeVar, cast
+
+from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
+from django.core.signals import setting_changed
+from django.db import models
+from rest_framework import fields as drf_fields
+from rest_framework import relations
+from rest_framework.fields import SkipField
+from rest_framework.relations import PKOnlyObject
+from rest_framework.serializers import (
+    BaseSerializer,
+    ListSerializer,
+    ModelSerializer,
+    Serializer,
+)
+
+from .fieldsets import STANDARD_FIELDS, drf_owned, install_fields
+from .stats import Fallback, count
+
+__all__ = ["Plan", "accelerate", "plan_for"]
+
+_SKIP: Final = object()
+_S = TypeVar("_S", bound=BaseSerializer[Any])
+Reader = Callable[[Serializer[Any], Any], Any]
+
+_SHORTCUTS: dict[Any, Callable[[Any], Any]] = {
+    drf_fields.IntegerField.to_representation: int,
+    drf_fields.CharField.to_representation: str,
+}
+_DRF_TO_REPRESENTATION: Final = Serializer.to_representation
+_CLASS_MEMBERS = ("to_representation", "fields", "_readable_fields", "get_fields")
+
+
+class Plan:
+    """How one serializer class renders an object: a reader per readable field, in order."""
+
+    def __init__(self, model: type[models.Model], readers: list[tuple[str, Reader]]) -> None:
+        self.model = model
+        self.readers = readers
+        self.fallback_fields = [name for name, read in readers if _is_fallback(read)]
+
+    def represent(self, serializer: Serializer[Any], instance: Any) -> dict[str, Any]:
+        """``serializer.to_representation(instance)``, as DRF would return it."""
+        if not isinstance(instance, self.model):
+            count(Fallback.REPRESENT_INSTANCE)
+            return Serializer.to_representation(serializer, instance)
+        ret = {}
+        for name, read in self.readers:
+            value = read(serializer, instance)
+            if value is not _SKIP:
+                ret[name] = value
+        return ret
+
+
+_plans: weakref.WeakKeyDictionary[type[Any], Plan | None] = weakref.WeakKeyDictionary()
+
+
+def _forget(**kwargs: Any) -> None:
+    _plans.clear()
+
+
+setting_changed.connect(_forget, weak=False, dispatch_uid="typedws.fast.represent")
+
+
+def accelerate(serializer: _S) -> _S:
+    """Give ``serializer`` (or a ``many=True`` one's child) cached fields and, where its class
+    has a plan, the compiled ``to_representation``; return it.
+
+    An instance that built its own fields in ``__init__`` is left to DRF entirely (counted).
+    """
+    target: Any = serializer
+    if type(serializer) is ListSerializer:
+        target = cast(Any, serializer).child
+    if not isinstance(target, Serializer):
+        return serializer
+    if "fields" in target.__dict__:
+        count(Fallback.FIELDS_INIT)
+        return serializer
+    plan = plan_for(target)
+    if type(target).to_representation is not _DRF_TO_REPRESENTATION:
+        plan = None  # replaced on the class after its plan was made
+    if plan is None or plan.fallback_fields or getattr(target, "initial_data", None) is not None:
+        install_fields(target)
+    if plan is None:
+        count(Fallback.REPRESENT_CLASS)
+    else:
+        target.to_representation = MethodType(plan.represent, target)  # type: ignore[method-assign]
+    return serializer
+
+
+def plan_for(serializer: Serializer[Any]) -> Plan | None:
+    """The plan of ``serializer``'s class, built on first use; ``None`` if it has none."""
+    cls = type(serializer)
+    try:
+        return _plans[cls]
+    except KeyError:
+        pass
+    plan = _compile(serializer) if _compilable(cls) else None
+    _plans[cls] = plan
+    return plan
+
+
+def _compilable(cls: type[Any]) -> bool:
+    return issubclass(cls, ModelSerializer) and drf_owned(cls, _CLASS_MEMBERS)
+
+
+def _compile(serializer: Serializer[Any]) -> Plan:
+    model = serializer.Meta.model  # type: ignore[attr-defined]  # a ModelSerializer
+    readers = []
+    for name, field in serializer.get_fields().items():
+        if not field.write_only:
+            readers.append((name, _reader(model, name, field)))
+    return Plan(model, readers)
+
+
+def _reader(model: type[models.Model], name: str, field: Any) -> Reader:
+    source = field.source or name
+    column = _model_field(model, source)
+    kind = type(field)
+    if column is not None and kind in STANDARD_FIELDS and not column.is_relation:
+        return _column_reader(column.attname, field)
+    if kind is relations.PrimaryKeyRelatedField and field.pk_field is None and _is_key(column):
+        return _key_reader(column.attname)
+    if column is not None and column.is_relation and _accessor(column) == source:
+        nested = _nested_reader(source, field)
+        if nested is not None:
+            return nested
+    return _fallback_reader(name)
+
+
+def _model_field(model: type[models.Model], source: str) -> Any:
+    if "." in source or source == "*":
+        return None
+    try:
+        return model._meta.get_field(source)
+    except FieldDoesNotExist:
+        return None
+
+
+def _is_key(column: Any) -> bool:
+    return column is not None and (column.many_to_one or column.one_to_one) and column.concrete
+
+
+def _accessor(column: Any) -> str:
+    """The attribute a relation is read through on the model (reverse ones included)."""
+    if column.concrete:
+        return str(column.name)
+    return str(column.get_accessor_name())
+
+
+def _column_reader(attname: str, field: Any) -> Reader:
+    convert = _SHORTCUTS.get(type(field).to_representation, field.to_representation)
+
+    def read(serializer: Serializer[Any], instance: Any) -> Any:
+        value = getattr(instance, attname)
+        return None if value is None else convert(value)
+
+    return read
+
+
+def _key_reader(attname: str) -> Reader:
+    def read(serializer: Serializer[Any], instance: Any) -> Any:
+        return getattr(instance, attname)
+
+    return read
+
+
+def _nested_reader(source: str, field: Any) -> Reader | None:
+    many = type(field) is ListSerializer
+    child = field.child if many else field
+    plan = plan_for(child) if isinstance(child, Serializer) else None
+    if plan is None or plan.fallback_fields:
+        return None
+    represent = plan.represent
+
+    def read(serializer: Serializer[Any], instance: Any) -> Any:
+        try:
+            value = getattr(instance, source)
+        except ObjectDoesNotExist:
+            return None
+        if value is None:
+            return None
+        if not many:
+            return represent(child, value)
+        items = value.all() if isinstance(value, models.manager.BaseManager) else value
+        return [represent(child, item) for item in items]
+
+    return read
+
+
+def _fallback_reader(name: str) -> Reader:
+    def read(serializer: Serializer[Any], instance: Any) -> Any:
+        count(Fallback.REPRESENT_FIELD)
+        field = serializer.fields[name]
+        try:
+            attribute = field.get_attribute(instance)
+        except SkipField:
+            return _SKIP
+        check = attribute.pk if isinstance(attribute, PKOnlyObject) else attribute
+        return None if check is None else field.to_representation(attribute)
+
+    read.typedws_fallback = True  # type: ignore[attr-defined]
+    return read
+
+
+def _is_fallback(read: Reader) -> bool:
+    return getattr(read, "typedws_fallback", False)
