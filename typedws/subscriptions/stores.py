@@ -14,7 +14,6 @@ from django.core.exceptions import ImproperlyConfigured
 from typedws.settings import typedws_settings
 
 from .history import History, MemoryHistory
-from .redis_history import RedisHistory
 
 __all__ = ["get_history", "reset"]
 
@@ -31,7 +30,7 @@ def get_history() -> History:
     kind, url, prefix = _configured()
     store = _stores.get((kind, url, prefix))
     if store is None:
-        store = RedisHistory(url or "", prefix) if kind == "redis" else MemoryHistory()
+        store = _redis(url or "", prefix) if kind == "redis" else MemoryHistory()
         _stores[(kind, url, prefix)] = store
     return store
 
@@ -39,6 +38,14 @@ def get_history() -> History:
 def reset() -> None:
     """Forget every in-process history (a new epoch for each); for tests."""
     _stores.clear()
+
+
+def _redis(url: str, prefix: str) -> History:
+    # Imported here: without a Redis history typedws needs no redis package (channels_redis
+    # brings it).
+    from .redis_history import RedisHistory
+
+    return RedisHistory(url, prefix)
 
 
 def _configured() -> tuple[str, str | None, str]:
