@@ -11,6 +11,15 @@ from typedws import API
 from typedws.testing import APICommunicator, connected
 
 
+@pytest.fixture(autouse=True)
+def _quiet_interest() -> None:
+    """Each test starts as a process whose connections never subscribed: a model a previous
+    test's subscriber left stays of interest for the history's retention otherwise."""
+    from typedws.subscriptions import interest
+
+    interest.forget()
+
+
 @pytest.fixture
 def api() -> API:
     from tests.api import api

@@ -35,7 +35,7 @@ def by_line(output: str, page: str) -> str:
 
 def test_python_client_guide_type_checks(tmp_path: Path) -> None:
     blocks = guide_blocks("python-client.md", "python")
-    assert len(blocks) == 3
+    assert len(blocks) == 4
     shutil.copy(SNAPSHOTS / "demo.client.py", tmp_path / "api_client.py")
     files = []
     for block in blocks:

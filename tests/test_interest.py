@@ -79,7 +79,9 @@ async def test_no_subscriber_no_query_and_no_message() -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-async def test_a_subscriber_gets_what_it_subscribed_to(client: APICommunicator) -> None:
+async def test_a_subscriber_gets_what_it_subscribed_to(
+    client: APICommunicator, monkeypatch: pytest.MonkeyPatch
+) -> None:
     parent = await question()
     existing = await choice(parent)
     await client.subscribe("choices", ["update"], request_id="s")
@@ -95,6 +97,10 @@ async def test_a_subscriber_gets_what_it_subscribed_to(client: APICommunicator) 
         assert await published(channel)
         assert (await client.receive_event())["payload"]["action"] == "update"
         await client.request("choices", "unsubscribe", data={"request_id": "s"})
+        # Within the history's retention a client that left may resume: still recorded.
+        await write(lambda: Choice.objects.filter(pk=existing.pk).get().save())
+        assert await published(channel)
+        monkeypatch.setattr(interest, "retention", lambda: 0.0)  # the retention is over
         await write(lambda: Choice.objects.filter(pk=existing.pk).get().save())
         assert not await published(channel)
 
@@ -211,7 +217,7 @@ async def test_a_writer_process_learns_of_a_subscription_before_its_ack(
                 assert await asyncio.to_thread(ask) == "True"  # the "no" expired before the ack
                 key = f"{prefix}:typedws:interest:polls.question"
                 ttl = redis.Redis.from_url(redis_url).pttl(key)
-                assert 0 < ttl <= interest.LEASE_SECONDS * 1000
+                assert 0 < ttl <= interest.retention() * 1000
             finally:
                 interest.release(Question)
     finally:

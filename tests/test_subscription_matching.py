@@ -8,7 +8,7 @@ import pytest
 
 from polls.bindings import QuestionBinding
 from typedws.encoding import dumps
-from typedws.protocol import encode, event
+from typedws.protocol import Position, dcrf_event, encode, event, position_text
 from typedws.subscriptions.events import dcrf_frame, event_frame
 from typedws.subscriptions.matching import Subscription, seen_as
 
@@ -80,11 +80,16 @@ def test_event_text_equals_the_protocol_encoding(raw_pk: Any) -> None:
             pk=None if named is None else 1,
             raw_pk=named,
         )
-        text = event_frame(sub, "update", dumps(1), dumps(data), dumps("polls.question"))
-        expected = event(
-            "questions", "update", 1 if named is None else raw_pk, data, "polls.question", "s-ü"
-        )
-        assert text == encode(expected)
+        for prev in (None, 6):
+            position = position_text(dumps("é1"), 7, prev)
+            text = event_frame(
+                sub, "update", dumps(1), dumps(data), dumps("polls.question"), position
+            )
+            pk = 1 if named is None else raw_pk
+            expected = event(
+                "questions", "update", pk, data, "polls.question", "s-ü", Position("é1", 7, prev)
+            )
+            assert text == encode(expected)
 
 
 def test_dcrf_frame() -> None:
@@ -97,8 +102,8 @@ def test_dcrf_frame() -> None:
         raw_pk="1",
         dcrf=True,
     )
-    update = dcrf_frame(sub, "update", {"id": 1})
-    delete = dcrf_frame(sub, "delete", None)
+    update = dcrf_frame(sub, "update", {"id": 1}, position_text('"e"', 3, 2))
+    delete = dcrf_frame(sub, "delete", None, position_text('"e"', 4, None))
     assert update == encode(
         {
             "type": "event",
@@ -109,6 +114,9 @@ def test_dcrf_frame() -> None:
                 "response_status": 200,
                 "data": {"id": 1, "pk": "1"},
                 "errors": [],
+                "epoch": "e",
+                "seq": 3,
+                "prev": 2,
             },
         }
     )
@@ -122,6 +130,12 @@ def test_dcrf_frame() -> None:
                 "response_status": 204,
                 "data": {"pk": "1"},
                 "errors": [],
+                "epoch": "e",
+                "seq": 4,
+                "prev": None,
             },
         }
+    )
+    assert delete == encode(
+        dcrf_event("questions", "delete", "uuid", 204, {"pk": "1"}, Position("e", 4, None))
     )

@@ -17,7 +17,7 @@ from typedws.testing import APICommunicator
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-EVENT_KEYS = {"action", "pk", "data", "model", "request_id"}
+EVENT_KEYS = {"action", "pk", "data", "model", "request_id", "epoch", "seq", "prev"}
 
 
 def representation(instance: Question) -> dict[str, Any]:
@@ -29,7 +29,17 @@ def representation(instance: Question) -> dict[str, Any]:
 
 async def test_ack_then_an_event_of_the_documented_shape(client: APICommunicator) -> None:
     ack = await client.subscribe("questions", "create", request_id="s1")
-    assert ack == {"request_id": "s1", "action": ["create"], "pk": None, "filter": {}}
+    epoch, seq = ack.pop("epoch"), ack.pop("seq")
+    assert ack == {
+        "request_id": "s1",
+        "action": ["create"],
+        "pk": None,
+        "filter": {},
+        "recovered": None,
+        "reason": None,
+    }
+    assert isinstance(epoch, str)
+    assert isinstance(seq, int)
 
     created = await question("new")
 
@@ -43,6 +53,9 @@ async def test_ack_then_an_event_of_the_documented_shape(client: APICommunicator
         "data": representation(created),
         "model": "polls.question",
         "request_id": "s1",
+        "epoch": epoch,
+        "seq": seq + 1,
+        "prev": seq,
     }
     assert await client.receive_nothing()
 
@@ -93,12 +106,17 @@ async def test_update_of_this_one(client: APICommunicator, as_string: bool) -> N
 async def test_delete_of_any_carries_the_last_representation(client: APICommunicator) -> None:
     doomed = await question("doomed")
     await save(doomed, question_text="last words")
-    await client.subscribe("questions", "delete", request_id="s")
+    ack = await client.subscribe("questions", "delete", request_id="s")
     expected = representation(doomed)
     pk = doomed.pk
     await delete(doomed)
 
     event = (await client.receive_event())["payload"]
+    assert (event.pop("epoch"), event.pop("seq"), event.pop("prev")) == (
+        ack["epoch"],
+        ack["seq"] + 1,
+        ack["seq"],
+    )
     assert event == {
         "action": "delete",
         "pk": pk,
@@ -365,10 +383,15 @@ async def test_subscribe_instance_events_take_dcrf_shape(client: APICommunicator
     )
     ack = await client.receive_json_from()
     assert (ack["type"], ack["payload"]["response_status"]) == ("reply", 201)
+    start = ack["payload"]["data"]["seq"]
     await save(mine, question_text="patched")
     await delete(mine)
 
     update = await client.receive_event()
+    deleted = await client.receive_event()
+    positions = [(e["payload"].pop("seq"), e["payload"].pop("prev")) for e in (update, deleted)]
+    assert positions == [(start + 1, start), (start + 2, start + 1)]
+    assert update["payload"].pop("epoch") == deleted["payload"].pop("epoch")
     assert update["payload"] == {
         "action": "update",
         "request_id": "uuid-1",
@@ -379,7 +402,6 @@ async def test_subscribe_instance_events_take_dcrf_shape(client: APICommunicator
         },
         "errors": [],
     }
-    deleted = await client.receive_event()
     assert deleted["payload"] == {
         "action": "delete",
         "request_id": "uuid-1",

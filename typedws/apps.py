@@ -3,6 +3,7 @@ from django.apps import AppConfig
 
 class TypedWSConfig(AppConfig):
     name = "typedws"
+    default_auto_field = "django.db.models.BigAutoField"
     verbose_name = "typedws"
 
     def ready(self) -> None:

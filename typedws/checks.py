@@ -3,7 +3,7 @@ subscriptions are delivered within one process only (no ``CHANNEL_LAYERS``)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.apps import AppConfig
@@ -15,6 +15,23 @@ from .layers import layer_configured
 from .settings import DEFAULTS
 
 __all__ = ["check_channel_layer", "check_settings", "check_socket_path"]
+
+
+# Settings that are not positive integers: what they accept, and how to say it.
+OTHER_KINDS: dict[str, tuple[Callable[[Any], bool], str]] = {
+    "DURABLE_EVENTS": (lambda value: isinstance(value, bool), "True or False"),
+    "PUBLISH_UNFOLLOWED": (lambda value: isinstance(value, bool), "True or False"),
+    "HISTORY": (lambda value: value in ("auto", "redis", "memory"), '"auto", "redis" or "memory"'),
+    "HISTORY_REDIS_URL": (lambda value: value is None or isinstance(value, str), "a URL or None"),
+    "OUTBOX_GRACE_SECONDS": (
+        lambda value: isinstance(value, int | float) and not isinstance(value, bool) and value >= 0,
+        "a number of seconds",
+    ),
+    "OUTBOX_SWEEP_SECONDS": (
+        lambda value: isinstance(value, int | float) and not isinstance(value, bool) and value > 0,
+        "a positive number of seconds",
+    ),
+}
 
 
 @register()
@@ -59,6 +76,11 @@ def _setting_errors(key: str, setting: Any) -> list[CheckMessage]:
         ]
     if key in EXPLORER_SETTINGS:
         return list(explorer_setting_errors(key, setting))
+    if key in OTHER_KINDS:
+        allowed, wanted = OTHER_KINDS[key]
+        if allowed(setting):
+            return []
+        return [Error(f"TYPEDWS[{key!r}] must be {wanted}.", id="typedws.E003")]
     if isinstance(setting, int) and not isinstance(setting, bool) and setting >= 1:
         return []
     return [Error(f"TYPEDWS[{key!r}] must be a positive integer.", id="typedws.E003")]

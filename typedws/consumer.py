@@ -133,6 +133,9 @@ class APIConsumer(AsyncWebsocketConsumer):
         else:
             frame = await self.handle(text_data)
         await self._send_text(self._encode(frame))
+        if self.subscriptions is not None:
+            # What a ``since`` resumed follows its acknowledgement.
+            await self.subscriptions.replay()
 
     async def handle(self, text: str) -> dict[str, Any]:
         """The reply frame for one request frame."""

@@ -15,13 +15,15 @@ and, after a ``subscribe``, an event (server to client, no request)::
 
     {"type": "event", "stream": "questions",
      "payload": {"action": "update", "pk": 1, "data": {"id": 1, "question_text": "?"},
-                 "model": "polls.question", "request_id": "s1"}}
+                 "model": "polls.question", "request_id": "s1",
+                 "epoch": "6f1c", "seq": 42, "prev": 41}}
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, Final, NamedTuple, TypedDict
 
 import pydantic_core
@@ -33,6 +35,7 @@ __all__ = [
     "ErrorCode",
     "ErrorItem",
     "Path",
+    "Position",
     "RequestId",
     "StandardAction",
     "dcrf_event",
@@ -43,6 +46,7 @@ __all__ = [
     "event",
     "event_text",
     "json_type",
+    "position_text",
     "reply",
     "request",
 ]
@@ -69,8 +73,20 @@ EVENT: Final = "event"
 PK: Final = "pk"
 MODEL: Final = "model"
 
-# Key of a ``subscribe``'s data (besides ``action`` and ``pk``).
+# Keys of an event's position, which every event payload ends with.
+EPOCH: Final = "epoch"
+SEQ: Final = "seq"
+PREV: Final = "prev"
+
+# Keys of a ``subscribe``'s data (besides ``action`` and ``pk``).
 FILTER: Final = "filter"
+SINCE: Final = "since"
+
+# Keys a subscription's acknowledgement adds to the subscription (besides epoch and seq), and
+# the reasons it gives when it could not resume.
+RECOVERED: Final = "recovered"
+REASON: Final = "reason"
+RESUME_FAILURES: Final = ("epoch_changed", "history_trimmed", "invalid_position")
 
 # Keys of an error item.
 CODE: Final = "code"
@@ -226,23 +242,49 @@ def _with_status(
     return {TYPE: kind, STREAM: stream, PAYLOAD: payload}
 
 
+# A dataclass, not a NamedTuple: the clients' protocol mirrors copy NamedTuples (rows of
+# constants), and a position is a value the server builds per event, not a constant.
+@dataclass(frozen=True, slots=True)
+class Position:
+    """Where an event sits in its stream: ``epoch``, ``seq``, and ``prev``, the seq of the
+    previous event its subscription was sent (``None``: unknown, events may be missing)."""
+
+    epoch: str
+    seq: int
+    prev: int | None
+
+    def as_payload(self) -> dict[str, Any]:
+        """The position keys of an event payload."""
+        return {EPOCH: self.epoch, SEQ: self.seq, PREV: self.prev}
+
+
 def event(
-    stream: str, action: str, pk: Any, data: Any, model: str, request_id: RequestId | None
+    stream: str,
+    action: str,
+    pk: Any,
+    data: Any,
+    model: str,
+    request_id: RequestId | None,
+    position: Position,
 ) -> dict[str, Any]:
     """Build an event frame: a change to one object, for the subscription ``request_id``."""
-    return {
-        TYPE: EVENT,
-        STREAM: stream,
-        PAYLOAD: {ACTION: action, PK: pk, DATA: data, MODEL: model, REQUEST_ID: request_id},
-    }
+    payload = {ACTION: action, PK: pk, DATA: data, MODEL: model, REQUEST_ID: request_id}
+    return {TYPE: EVENT, STREAM: stream, PAYLOAD: {**payload, **position.as_payload()}}
 
 
 def dcrf_event(
-    stream: str, action: str, request_id: RequestId | None, status: int, data: Any
+    stream: str,
+    action: str,
+    request_id: RequestId | None,
+    status: int,
+    data: Any,
+    position: Position,
 ) -> dict[str, Any]:
     """Build an event frame of a ``subscribe_instance``, in djangochannelsrestframework's shape
-    (a reply's five keys, as DCRF sends them)."""
-    return _with_status(EVENT, stream, action, request_id, status, data, [])
+    (a reply's five keys, as DCRF sends them), then the position."""
+    frame = _with_status(EVENT, stream, action, request_id, status, data, [])
+    frame[PAYLOAD].update(position.as_payload())
+    return frame
 
 
 # The fast path for events, which go to many subscribers: each piece is JSON encoded once (the
@@ -258,23 +300,37 @@ def event_text(
     data_json: str,
     model_json: str,
     request_id_json: str,
+    position_json: str,
 ) -> str:
-    """:func:`event` as text, from JSON-encoded pieces; ``action`` is one of EVENT_ACTIONS."""
+    """:func:`event` as text, from JSON-encoded pieces; ``action`` is one of EVENT_ACTIONS and
+    ``position_json`` comes from :func:`position_text`."""
     return (
         f'{_EVENT_HEAD}{stream_json},"payload":{{"action":"{action}","pk":{pk_json},'
-        f'"data":{data_json},"model":{model_json},"request_id":{request_id_json}}}}}'
+        f'"data":{data_json},"model":{model_json},"request_id":{request_id_json},'
+        f"{position_json}}}}}"
     )
 
 
 def dcrf_event_text(
-    stream_json: str, action: str, request_id_json: str, status: int, data_json: str
+    stream_json: str,
+    action: str,
+    request_id_json: str,
+    status: int,
+    data_json: str,
+    position_json: str,
 ) -> str:
     """:func:`dcrf_event` as text, from JSON-encoded pieces."""
     return (
         f'{_EVENT_HEAD}{stream_json},"payload":{{"action":"{action}",'
         f'"request_id":{request_id_json},"response_status":{status},"data":{data_json},'
-        '"errors":[]}}'
+        f'"errors":[],{position_json}}}}}'
     )
+
+
+def position_text(epoch_json: str, seq: int, prev: int | None) -> str:
+    """The position keys of an event payload, as text (``epoch_json`` is JSON-encoded)."""
+    prev_json = "null" if prev is None else str(prev)
+    return f'"epoch":{epoch_json},"seq":{seq},"prev":{prev_json}'
 
 
 def decode(text: str) -> Any:

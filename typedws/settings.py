@@ -34,6 +34,33 @@ DEFAULTS: dict[str, Any] = {
     # Bytes of frames (replies, events) one connection may have waiting to be sent; a client
     # that falls further behind is closed with CloseCode.SLOW_CONSUMER (docs/protocol.md).
     "MAX_SEND_QUEUE_BYTES": 1024 * 1024,
+    # Where each stream's history lives (docs/subscriptions.md, "Resuming"): "auto" (Redis
+    # when the channel layer is channels_redis's or HISTORY_REDIS_URL is set, else this
+    # process), "redis" or "memory".
+    "HISTORY": "auto",
+    # The Redis of the history; None: the default channel layer's first host.
+    "HISTORY_REDIS_URL": None,
+    # Batches of events kept per model (a transaction's changes of one model are one batch).
+    "HISTORY_SIZE": 10_000,
+    # Seconds an entry stays resumable; a model's history expires this long after its last event.
+    "HISTORY_TTL": 600,
+    # Publish the events of a model no connection has followed within HISTORY_TTL (plus
+    # GROUP_REFRESH_SECONDS): each write then pays a history append and a channel-layer send
+    # that nobody reads. Off: such a write costs no Redis call (docs/subscriptions.md, "What
+    # writes pay"); a model's first subscriber after a quiet spell waits 0.5 s for its ack.
+    "PUBLISH_UNFOLLOWED": False,
+    # Seconds between re-joins of a connection's channel-layer groups (channels_redis forgets a
+    # group member after its group_expiry, one day by default).
+    "GROUP_REFRESH_SECONDS": 3600,
+    # Record each change in the write's own transaction (typedws's outbox table) and publish it
+    # after the commit, so a process dying in between loses no event (docs/subscriptions.md,
+    # "Durable events"). Costs one INSERT per changed object and a DELETE per batch.
+    "DURABLE_EVENTS": False,
+    # Outbox rows older than this many seconds are published by any live server process (their
+    # writer died, or could not publish).
+    "OUTBOX_GRACE_SECONDS": 2,
+    # Seconds between two looks at the outbox table, in each server process.
+    "OUTBOX_SWEEP_SECONDS": 1,
     # Dotted path of the project's API object ("polls.api.api"), for manage.py typedws_schema.
     "API": None,
     # The explorer page (docs/explorer.md): None serves it only while DEBUG is on.
@@ -53,6 +80,15 @@ class TypedWSSettings:
     MAX_ERRORS: int
     MAX_SUBSCRIPTIONS: int
     MAX_SEND_QUEUE_BYTES: int
+    HISTORY: str
+    HISTORY_REDIS_URL: str | None
+    HISTORY_SIZE: int
+    HISTORY_TTL: int
+    GROUP_REFRESH_SECONDS: int
+    PUBLISH_UNFOLLOWED: bool
+    DURABLE_EVENTS: bool
+    OUTBOX_GRACE_SECONDS: float
+    OUTBOX_SWEEP_SECONDS: float
     API: str | None
     EXPLORER_ENABLED: bool | None
     EXPLORER_PERMISSION: str

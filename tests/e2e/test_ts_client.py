@@ -181,12 +181,17 @@ def test_subscription_gets_create_update_and_delete(steps: dict[str, Any]) -> No
     pk = steps["create"]["id"]
     request_id = steps["subscribe"]["request_id"]
     assert steps["subscribe"]["action"] == ["create", "update", "delete"]
+    seq = steps["subscribe"]["seq"]
     for step, action, data in [
         ("create_event", "create", steps["create"]),
         ("update_event", "update", steps["update"]),
         ("patch_event", "update", steps["patch"]),
     ]:
-        assert steps[step] == {
+        event = dict(steps[step])
+        position = (event.pop("epoch"), event.pop("seq"), event.pop("prev"))
+        assert position == (steps["subscribe"]["epoch"], seq + 1, seq)
+        seq += 1
+        assert event == {
             "action": action,
             "pk": pk,
             "data": data,

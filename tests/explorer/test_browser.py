@@ -499,3 +499,71 @@ def test_fits_a_laptop_screen(page: Page, demo: DemoServer) -> None:
     assert shot.startswith(b"\x89PNG")
     if os.environ.get("TYPEDWS_UPDATE_SCREENSHOT") == "1":
         SCREENSHOT.write_bytes(shot)
+
+
+def test_events_show_their_seq_and_gaps_are_marked(page: Page, demo: DemoServer) -> None:
+    """Each event shows its ``seq``; an event whose ``prev`` skips events, and an
+    acknowledgement saying ``recovered: false``, are marked as gaps."""
+    open_explorer(page, demo, "questions.subscribe")
+    write_frame(
+        page,
+        {
+            "stream": "questions",
+            "payload": {"action": "subscribe", "request_id": "g1", "data": {"action": "create"}},
+        },
+    )
+    page.locator("#send").click()
+    subscribe = entry(page, "request", '"g1"')
+    expect(subscribe.locator(".status")).to_have_text("201")
+    texts = [unique("seq") for _ in range(2)]
+    for text in texts:
+        ws_request(
+            demo,
+            {
+                "stream": "questions",
+                "payload": {"action": "create", "data": {"question_text": text}},
+            },
+        )
+    first, second = (entry(page, "event", text) for text in texts)
+    expect(second.locator(".seq")).to_be_visible()
+    first_seq = int(first.locator(".seq").inner_text().removeprefix("seq "))
+    expect(second.locator(".seq")).to_have_text(f"seq {first_seq + 1}")
+    expect(page.locator("#log .gap")).to_have_count(0)
+
+    marker = unique("skipped")
+    skipped = {
+        "type": "event",
+        "stream": "questions",
+        "payload": {
+            "action": "create",
+            "pk": 0,
+            "data": {"id": 0, "question_text": marker},
+            "model": "polls.question",
+            "request_id": "g1",
+            "epoch": page.evaluate(
+                "(id) => window.typedwsExplorer.log.get(Number(id)).frame.payload.epoch",
+                entry_id(first),
+            ),
+            "seq": first_seq + 5,
+            "prev": first_seq + 4,
+        },
+    }
+    page.evaluate("(text) => window.typedwsExplorer.receive(text)", json.dumps(skipped))
+    expect(entry(page, "event", marker).locator(".gap")).to_have_text(
+        f"gap: missed after seq {first_seq + 1}"
+    )
+
+    write_frame(
+        page,
+        {
+            "stream": "questions",
+            "payload": {
+                "action": "subscribe",
+                "request_id": "g2",
+                "data": {"action": "create", "since": {"epoch": "gone", "seq": 1}},
+            },
+        },
+    )
+    page.locator("#send").click()
+    ack = entry(page, "reply", '"g2"')
+    expect(ack.locator(".gap")).to_have_text("gap: epoch_changed")

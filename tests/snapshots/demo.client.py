@@ -111,6 +111,15 @@ class PatchedQuestionRequest(BaseModel):
     pub_date: datetime | MISSING = MISSING
 
 
+class Position(BaseModel):
+    model_config = ConfigDict(
+        extra='forbid',
+        validate_by_name=True,
+    )
+    epoch: str
+    seq: Annotated[int, Field(ge=0)]
+
+
 QueryValue = TypeAliasType(
     "QueryValue",
     Annotated[
@@ -223,6 +232,15 @@ RequestId = TypeAliasType(
 )
 
 
+ResumeFailure = TypeAliasType(
+    "ResumeFailure",
+    Annotated[
+        Literal['epoch_changed', 'history_trimmed', 'invalid_position'],
+        Field(description='Why a subscription could not resume from its since.'),
+    ],
+)
+
+
 class Subscription(BaseModel):
     model_config = ConfigDict(
         validate_by_name=True,
@@ -231,6 +249,15 @@ class Subscription(BaseModel):
     action: list[EventAction]
     pk: str | int | None
     filter: dict[str, Any]
+    epoch: str
+    seq: Annotated[int, Field(ge=0)]
+    recovered: Annotated[
+        bool | None, Field(description='Whether a since was resumed (null: no since).')
+    ]
+    reason: Annotated[
+        ResumeFailure | None,
+        Field(description='Why a since could not be resumed: refetch.'),
+    ]
 
 
 class ChoicesEvent(BaseModel):
@@ -245,6 +272,15 @@ class ChoicesEvent(BaseModel):
     data: Choice
     model: Literal['polls.choice']
     request_id: RequestId
+    epoch: Annotated[str, Field(description="The epoch of the stream's history.")]
+    seq: Annotated[int, Field(description="The event's position.", ge=1)]
+    prev: Annotated[
+        int | None,
+        Field(
+            description="The seq of the subscription's previous event; null: unknown.",
+            ge=0,
+        ),
+    ]
 
 
 class ChoicesListParams(BaseModel):
@@ -275,6 +311,10 @@ class ChoicesSubscribeData(BaseModel):
         ),
     ] = MISSING
     filter: ChoicesSubscriptionFilter | MISSING = MISSING
+    since: Annotated[
+        Position | None | MISSING,
+        Field(description='Resume: replay the events missed after this position.'),
+    ] = MISSING
 
 
 class ChoicesUnsubscribeData(BaseModel):
@@ -302,6 +342,15 @@ class QuestionsEvent(BaseModel):
     data: Question
     model: Literal['polls.question']
     request_id: RequestId
+    epoch: Annotated[str, Field(description="The epoch of the stream's history.")]
+    seq: Annotated[int, Field(description="The event's position.", ge=1)]
+    prev: Annotated[
+        int | None,
+        Field(
+            description="The seq of the subscription's previous event; null: unknown.",
+            ge=0,
+        ),
+    ]
 
 
 class QuestionsSubscribeData(BaseModel):
@@ -320,6 +369,10 @@ class QuestionsSubscribeData(BaseModel):
         ),
     ] = MISSING
     filter: QuestionsSubscriptionFilter | MISSING = MISSING
+    since: Annotated[
+        Position | None | MISSING,
+        Field(description='Resume: replay the events missed after this position.'),
+    ] = MISSING
 
 
 class QuestionsUnsubscribeData(BaseModel):

@@ -35,6 +35,12 @@ export interface ChoicesEvent {
   data: Choice;
   model: "polls.choice";
   request_id: RequestId;
+  /** The epoch of the stream's history. */
+  epoch: string;
+  /** The event's position. */
+  seq: number;
+  /** The seq of the subscription's previous event; null: unknown. */
+  prev: number | null;
 }
 
 export interface ChoicesListParams {
@@ -51,6 +57,8 @@ export interface ChoicesSubscribeData {
   /** Only this object (its primary key); events echo it with the JSON type sent. */
   pk?: string | number | null;
   filter?: ChoicesSubscriptionFilter;
+  /** Resume: replay the events missed after this position. */
+  since?: Position | null;
 }
 
 /** Only objects whose fields equal these (the binding's subscription_fields). */
@@ -86,6 +94,12 @@ export interface PatchedQuestionRequest {
   /** What is being asked. */
   question_text?: string;
   pub_date?: string;
+}
+
+/** A position in a stream: an event's epoch and seq. */
+export interface Position {
+  epoch: string;
+  seq: number;
 }
 
 /** A filter parameter; a list repeats it. */
@@ -128,6 +142,12 @@ export interface QuestionsEvent {
   data: Question;
   model: "polls.question";
   request_id: RequestId;
+  /** The epoch of the stream's history. */
+  epoch: string;
+  /** The event's position. */
+  seq: number;
+  /** The seq of the subscription's previous event; null: unknown. */
+  prev: number | null;
 }
 
 export interface QuestionsListParams {
@@ -146,6 +166,8 @@ export interface QuestionsSubscribeData {
   /** Only this object (its primary key); events echo it with the JSON type sent. */
   pk?: string | number | null;
   filter?: QuestionsSubscriptionFilter;
+  /** Resume: replay the events missed after this position. */
+  since?: Position | null;
 }
 
 /** Only objects whose fields equal these (the binding's subscription_fields). */
@@ -170,12 +192,21 @@ export interface QuestionsUnsubscribeResult {
 /** Chosen by the client, echoed verbatim in the reply; null when absent. */
 export type RequestId = string | number | null;
 
-/** A subscription, as its acknowledgement reports it. */
+/** Why a subscription could not resume from its since. */
+export type ResumeFailure = "epoch_changed" | "history_trimmed" | "invalid_position";
+
+/** A subscription, as its acknowledgement reports it, and the position it starts from. */
 export interface Subscription {
   request_id: RequestId;
   action: EventAction[];
   pk: string | number | null;
   filter: { [key: string]: unknown };
+  epoch: string;
+  seq: number;
+  /** Whether a since was resumed (null: no since). */
+  recovered: boolean | null;
+  /** Why a since could not be resumed: refetch. */
+  reason: ResumeFailure | null;
 }
 
 /** The streams of typedws API: `api.<stream>.<action>(...)`. */

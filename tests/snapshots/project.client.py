@@ -377,6 +377,15 @@ class PatchedQuestionRequest(BaseModel):
     pub_date: datetime_aliased | MISSING = MISSING
 
 
+class Position(BaseModel):
+    model_config = ConfigDict(
+        extra='forbid',
+        validate_by_name=True,
+    )
+    epoch: str
+    seq: Annotated[int, Field(ge=0)]
+
+
 Priority = TypeAliasType(
     "Priority", Annotated[Literal[1, 2], Field(description='* `1` - Low\n* `2` - High')]
 )
@@ -559,6 +568,15 @@ RequestId = TypeAliasType(
 )
 
 
+ResumeFailure = TypeAliasType(
+    "ResumeFailure",
+    Annotated[
+        Literal['epoch_changed', 'history_trimmed', 'invalid_position'],
+        Field(description='Why a subscription could not resume from its since.'),
+    ],
+)
+
+
 Status = TypeAliasType(
     "Status",
     Annotated[
@@ -576,6 +594,15 @@ class Subscription(BaseModel):
     action: list[EventAction]
     pk: str | int | None
     filter: dict[str, Any]
+    epoch: str
+    seq: Annotated[int, Field(ge=0)]
+    recovered: Annotated[
+        bool | None, Field(description='Whether a since was resumed (null: no since).')
+    ]
+    reason: Annotated[
+        ResumeFailure | None,
+        Field(description='Why a since could not be resumed: refetch.'),
+    ]
 
 
 class Tag(BaseModel):
@@ -608,6 +635,15 @@ class ThrottledEvent(BaseModel):
     data: Note
     model: Literal['testapp.note']
     request_id: RequestId
+    epoch: Annotated[str, Field(description="The epoch of the stream's history.")]
+    seq: Annotated[int, Field(description="The event's position.", ge=1)]
+    prev: Annotated[
+        int | None,
+        Field(
+            description="The seq of the subscription's previous event; null: unknown.",
+            ge=0,
+        ),
+    ]
 
 
 class ThrottledListParams(BaseModel):
@@ -665,6 +701,15 @@ class ActionNotesEvent(BaseModel):
     data: Note
     model: Literal['testapp.note']
     request_id: RequestId
+    epoch: Annotated[str, Field(description="The epoch of the stream's history.")]
+    seq: Annotated[int, Field(description="The event's position.", ge=1)]
+    prev: Annotated[
+        int | None,
+        Field(
+            description="The seq of the subscription's previous event; null: unknown.",
+            ge=0,
+        ),
+    ]
 
 
 class ActionNotesSubscribeData(BaseModel):
@@ -683,6 +728,10 @@ class ActionNotesSubscribeData(BaseModel):
         ),
     ] = MISSING
     filter: ActionNotesSubscriptionFilter | MISSING = MISSING
+    since: Annotated[
+        Position | None | MISSING,
+        Field(description='Resume: replay the events missed after this position.'),
+    ] = MISSING
 
 
 ActionNotesTitlesResult = TypeAliasType("ActionNotesTitlesResult", list[NoteTitle])
@@ -713,6 +762,15 @@ class ChoicesEvent(BaseModel):
     data: Choice
     model: Literal['polls.choice']
     request_id: RequestId
+    epoch: Annotated[str, Field(description="The epoch of the stream's history.")]
+    seq: Annotated[int, Field(description="The event's position.", ge=1)]
+    prev: Annotated[
+        int | None,
+        Field(
+            description="The seq of the subscription's previous event; null: unknown.",
+            ge=0,
+        ),
+    ]
 
 
 class ChoicesListParams(BaseModel):
@@ -743,6 +801,10 @@ class ChoicesSubscribeData(BaseModel):
         ),
     ] = MISSING
     filter: ChoicesSubscriptionFilter | MISSING = MISSING
+    since: Annotated[
+        Position | None | MISSING,
+        Field(description='Resume: replay the events missed after this position.'),
+    ] = MISSING
 
 
 class ChoicesUnsubscribeData(BaseModel):
@@ -864,6 +926,15 @@ class MyNotesEvent(BaseModel):
     data: Note
     model: Literal['testapp.note']
     request_id: RequestId
+    epoch: Annotated[str, Field(description="The epoch of the stream's history.")]
+    seq: Annotated[int, Field(description="The event's position.", ge=1)]
+    prev: Annotated[
+        int | None,
+        Field(
+            description="The seq of the subscription's previous event; null: unknown.",
+            ge=0,
+        ),
+    ]
 
 
 class MyNotesSubscribeData(BaseModel):
@@ -882,6 +953,10 @@ class MyNotesSubscribeData(BaseModel):
         ),
     ] = MISSING
     filter: MyNotesSubscriptionFilter | MISSING = MISSING
+    since: Annotated[
+        Position | None | MISSING,
+        Field(description='Resume: replay the events missed after this position.'),
+    ] = MISSING
 
 
 class MyNotesUnsubscribeData(BaseModel):
@@ -909,6 +984,15 @@ class NotesEvent(BaseModel):
     data: Note
     model: Literal['testapp.note']
     request_id: RequestId
+    epoch: Annotated[str, Field(description="The epoch of the stream's history.")]
+    seq: Annotated[int, Field(description="The event's position.", ge=1)]
+    prev: Annotated[
+        int | None,
+        Field(
+            description="The seq of the subscription's previous event; null: unknown.",
+            ge=0,
+        ),
+    ]
 
 
 class NotesSubscribeData(BaseModel):
@@ -927,6 +1011,10 @@ class NotesSubscribeData(BaseModel):
         ),
     ] = MISSING
     filter: NotesSubscriptionFilter | MISSING = MISSING
+    since: Annotated[
+        Position | None | MISSING,
+        Field(description='Resume: replay the events missed after this position.'),
+    ] = MISSING
 
 
 class NotesUnsubscribeData(BaseModel):
@@ -954,6 +1042,15 @@ class OwnNotesEvent(BaseModel):
     data: Note
     model: Literal['testapp.note']
     request_id: RequestId
+    epoch: Annotated[str, Field(description="The epoch of the stream's history.")]
+    seq: Annotated[int, Field(description="The event's position.", ge=1)]
+    prev: Annotated[
+        int | None,
+        Field(
+            description="The seq of the subscription's previous event; null: unknown.",
+            ge=0,
+        ),
+    ]
 
 
 class OwnNotesSubscribeData(BaseModel):
@@ -972,6 +1069,10 @@ class OwnNotesSubscribeData(BaseModel):
         ),
     ] = MISSING
     filter: OwnNotesSubscriptionFilter | MISSING = MISSING
+    since: Annotated[
+        Position | None | MISSING,
+        Field(description='Resume: replay the events missed after this position.'),
+    ] = MISSING
 
 
 class OwnNotesUnsubscribeData(BaseModel):
@@ -999,6 +1100,15 @@ class PublicNotesEvent(BaseModel):
     data: NoteTitle
     model: Literal['testapp.note']
     request_id: RequestId
+    epoch: Annotated[str, Field(description="The epoch of the stream's history.")]
+    seq: Annotated[int, Field(description="The event's position.", ge=1)]
+    prev: Annotated[
+        int | None,
+        Field(
+            description="The seq of the subscription's previous event; null: unknown.",
+            ge=0,
+        ),
+    ]
 
 
 class PublicNotesSubscribeData(BaseModel):
@@ -1017,6 +1127,10 @@ class PublicNotesSubscribeData(BaseModel):
         ),
     ] = MISSING
     filter: PublicNotesSubscriptionFilter | MISSING = MISSING
+    since: Annotated[
+        Position | None | MISSING,
+        Field(description='Resume: replay the events missed after this position.'),
+    ] = MISSING
 
 
 class PublicNotesUnsubscribeData(BaseModel):
@@ -1044,6 +1158,15 @@ class QuestionsEvent(BaseModel):
     data: Question
     model: Literal['polls.question']
     request_id: RequestId
+    epoch: Annotated[str, Field(description="The epoch of the stream's history.")]
+    seq: Annotated[int, Field(description="The event's position.", ge=1)]
+    prev: Annotated[
+        int | None,
+        Field(
+            description="The seq of the subscription's previous event; null: unknown.",
+            ge=0,
+        ),
+    ]
 
 
 class QuestionsSubscribeData(BaseModel):
@@ -1062,6 +1185,10 @@ class QuestionsSubscribeData(BaseModel):
         ),
     ] = MISSING
     filter: QuestionsSubscriptionFilter | MISSING = MISSING
+    since: Annotated[
+        Position | None | MISSING,
+        Field(description='Resume: replay the events missed after this position.'),
+    ] = MISSING
 
 
 class QuestionsUnsubscribeData(BaseModel):
@@ -1089,6 +1216,15 @@ class RecentNotesEvent(BaseModel):
     data: Note
     model: Literal['testapp.note']
     request_id: RequestId
+    epoch: Annotated[str, Field(description="The epoch of the stream's history.")]
+    seq: Annotated[int, Field(description="The event's position.", ge=1)]
+    prev: Annotated[
+        int | None,
+        Field(
+            description="The seq of the subscription's previous event; null: unknown.",
+            ge=0,
+        ),
+    ]
 
 
 class RecentNotesSubscribeData(BaseModel):
@@ -1107,6 +1243,10 @@ class RecentNotesSubscribeData(BaseModel):
         ),
     ] = MISSING
     filter: RecentNotesSubscriptionFilter | MISSING = MISSING
+    since: Annotated[
+        Position | None | MISSING,
+        Field(description='Resume: replay the events missed after this position.'),
+    ] = MISSING
 
 
 class RecentNotesUnsubscribeData(BaseModel):
@@ -1138,6 +1278,10 @@ class ThrottledSubscribeData(BaseModel):
         ),
     ] = MISSING
     filter: ThrottledSubscriptionFilter | MISSING = MISSING
+    since: Annotated[
+        Position | None | MISSING,
+        Field(description='Resume: replay the events missed after this position.'),
+    ] = MISSING
 
 
 def _dump(data: _BaseModel) -> dict[str, _typing.Any]:

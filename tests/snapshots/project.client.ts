@@ -16,6 +16,12 @@ export interface ActionNotesEvent {
   data: Note;
   model: "testapp.note";
   request_id: RequestId;
+  /** The epoch of the stream's history. */
+  epoch: string;
+  /** The event's position. */
+  seq: number;
+  /** The seq of the subscription's previous event; null: unknown. */
+  prev: number | null;
 }
 
 export type ActionNotesExplodeData = { [key: string]: unknown };
@@ -39,6 +45,8 @@ export interface ActionNotesSubscribeData {
   /** Only this object (its primary key); events echo it with the JSON type sent. */
   pk?: string | number | null;
   filter?: ActionNotesSubscriptionFilter;
+  /** Resume: replay the events missed after this position. */
+  since?: Position | null;
 }
 
 /** Only objects whose fields equal these (the binding's subscription_fields). */
@@ -92,6 +100,12 @@ export interface ChoicesEvent {
   data: Choice;
   model: "polls.choice";
   request_id: RequestId;
+  /** The epoch of the stream's history. */
+  epoch: string;
+  /** The event's position. */
+  seq: number;
+  /** The seq of the subscription's previous event; null: unknown. */
+  prev: number | null;
 }
 
 export interface ChoicesListParams {
@@ -108,6 +122,8 @@ export interface ChoicesSubscribeData {
   /** Only this object (its primary key); events echo it with the JSON type sent. */
   pk?: string | number | null;
   filter?: ChoicesSubscriptionFilter;
+  /** Resume: replay the events missed after this position. */
+  since?: Position | null;
 }
 
 /** Only objects whose fields equal these (the binding's subscription_fields). */
@@ -235,6 +251,12 @@ export interface MyNotesEvent {
   data: Note;
   model: "testapp.note";
   request_id: RequestId;
+  /** The epoch of the stream's history. */
+  epoch: string;
+  /** The event's position. */
+  seq: number;
+  /** The seq of the subscription's previous event; null: unknown. */
+  prev: number | null;
 }
 
 export interface MyNotesListParams {
@@ -250,6 +272,8 @@ export interface MyNotesSubscribeData {
   /** Only this object (its primary key); events echo it with the JSON type sent. */
   pk?: string | number | null;
   filter?: MyNotesSubscriptionFilter;
+  /** Resume: replay the events missed after this position. */
+  since?: Position | null;
 }
 
 /** Only objects whose fields equal these (the binding's subscription_fields). */
@@ -321,6 +345,12 @@ export interface NotesEvent {
   data: Note;
   model: "testapp.note";
   request_id: RequestId;
+  /** The epoch of the stream's history. */
+  epoch: string;
+  /** The event's position. */
+  seq: number;
+  /** The seq of the subscription's previous event; null: unknown. */
+  prev: number | null;
 }
 
 export interface NotesListParams {
@@ -336,6 +366,8 @@ export interface NotesSubscribeData {
   /** Only this object (its primary key); events echo it with the JSON type sent. */
   pk?: string | number | null;
   filter?: NotesSubscriptionFilter;
+  /** Resume: replay the events missed after this position. */
+  since?: Position | null;
 }
 
 /** Only objects whose fields equal these (the binding's subscription_fields). */
@@ -362,6 +394,12 @@ export interface OwnNotesEvent {
   data: Note;
   model: "testapp.note";
   request_id: RequestId;
+  /** The epoch of the stream's history. */
+  epoch: string;
+  /** The event's position. */
+  seq: number;
+  /** The seq of the subscription's previous event; null: unknown. */
+  prev: number | null;
 }
 
 export interface OwnNotesListParams {
@@ -377,6 +415,8 @@ export interface OwnNotesSubscribeData {
   /** Only this object (its primary key); events echo it with the JSON type sent. */
   pk?: string | number | null;
   filter?: OwnNotesSubscriptionFilter;
+  /** Resume: replay the events missed after this position. */
+  since?: Position | null;
 }
 
 /** Only objects whose fields equal these (the binding's subscription_fields). */
@@ -415,6 +455,12 @@ export interface PatchedQuestionRequest {
   pub_date?: string;
 }
 
+/** A position in a stream: an event's epoch and seq. */
+export interface Position {
+  epoch: string;
+  seq: number;
+}
+
 /**
  * * `1` - Low
  * * `2` - High
@@ -430,6 +476,12 @@ export interface PublicNotesEvent {
   data: NoteTitle;
   model: "testapp.note";
   request_id: RequestId;
+  /** The epoch of the stream's history. */
+  epoch: string;
+  /** The event's position. */
+  seq: number;
+  /** The seq of the subscription's previous event; null: unknown. */
+  prev: number | null;
 }
 
 export interface PublicNotesListParams {
@@ -445,6 +497,8 @@ export interface PublicNotesSubscribeData {
   /** Only this object (its primary key); events echo it with the JSON type sent. */
   pk?: string | number | null;
   filter?: PublicNotesSubscriptionFilter;
+  /** Resume: replay the events missed after this position. */
+  since?: Position | null;
 }
 
 /** Only objects whose fields equal these (the binding's subscription_fields). */
@@ -502,6 +556,12 @@ export interface QuestionsEvent {
   data: Question;
   model: "polls.question";
   request_id: RequestId;
+  /** The epoch of the stream's history. */
+  epoch: string;
+  /** The event's position. */
+  seq: number;
+  /** The seq of the subscription's previous event; null: unknown. */
+  prev: number | null;
 }
 
 export interface QuestionsListParams {
@@ -520,6 +580,8 @@ export interface QuestionsSubscribeData {
   /** Only this object (its primary key); events echo it with the JSON type sent. */
   pk?: string | number | null;
   filter?: QuestionsSubscriptionFilter;
+  /** Resume: replay the events missed after this position. */
+  since?: Position | null;
 }
 
 /** Only objects whose fields equal these (the binding's subscription_fields). */
@@ -550,6 +612,12 @@ export interface RecentNotesEvent {
   data: Note;
   model: "testapp.note";
   request_id: RequestId;
+  /** The epoch of the stream's history. */
+  epoch: string;
+  /** The event's position. */
+  seq: number;
+  /** The seq of the subscription's previous event; null: unknown. */
+  prev: number | null;
 }
 
 export interface RecentNotesListParams {
@@ -565,6 +633,8 @@ export interface RecentNotesSubscribeData {
   /** Only this object (its primary key); events echo it with the JSON type sent. */
   pk?: string | number | null;
   filter?: RecentNotesSubscriptionFilter;
+  /** Resume: replay the events missed after this position. */
+  since?: Position | null;
 }
 
 /** Only objects whose fields equal these (the binding's subscription_fields). */
@@ -589,18 +659,27 @@ export interface RenameRequest {
 /** Chosen by the client, echoed verbatim in the reply; null when absent. */
 export type RequestId = string | number | null;
 
+/** Why a subscription could not resume from its since. */
+export type ResumeFailure = "epoch_changed" | "history_trimmed" | "invalid_position";
+
 /**
  * * `draft` - Draft
  * * `published` - Published
  */
 export type Status = "draft" | "published";
 
-/** A subscription, as its acknowledgement reports it. */
+/** A subscription, as its acknowledgement reports it, and the position it starts from. */
 export interface Subscription {
   request_id: RequestId;
   action: EventAction[];
   pk: string | number | null;
   filter: { [key: string]: unknown };
+  epoch: string;
+  seq: number;
+  /** Whether a since was resumed (null: no since). */
+  recovered: boolean | null;
+  /** Why a since could not be resumed: refetch. */
+  reason: ResumeFailure | null;
 }
 
 /** A label. */
@@ -622,6 +701,12 @@ export interface ThrottledEvent {
   data: Note;
   model: "testapp.note";
   request_id: RequestId;
+  /** The epoch of the stream's history. */
+  epoch: string;
+  /** The event's position. */
+  seq: number;
+  /** The seq of the subscription's previous event; null: unknown. */
+  prev: number | null;
 }
 
 export interface ThrottledListParams {
@@ -637,6 +722,8 @@ export interface ThrottledSubscribeData {
   /** Only this object (its primary key); events echo it with the JSON type sent. */
   pk?: string | number | null;
   filter?: ThrottledSubscriptionFilter;
+  /** Resume: replay the events missed after this position. */
+  since?: Position | null;
 }
 
 /** Only objects whose fields equal these (the binding's subscription_fields). */

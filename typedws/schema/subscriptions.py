@@ -22,6 +22,7 @@ from typedws.actions import RETRIEVE, ActionSpec
 from typedws.protocol import (
     ACTION,
     DATA,
+    EPOCH,
     ERRORS,
     EVENT,
     EVENT_ACTIONS,
@@ -29,8 +30,14 @@ from typedws.protocol import (
     MODEL,
     PAYLOAD,
     PK,
+    PREV,
+    REASON,
+    RECOVERED,
     REQUEST_ID,
     RESPONSE_STATUS,
+    RESUME_FAILURES,
+    SEQ,
+    SINCE,
     STREAM,
     TYPE,
 )
@@ -89,6 +96,10 @@ def _subscribe_data(stream: str, binding: type[Any], components: Components) -> 
             },
             PK: {**_KEY, "type": ["string", "integer", "null"], "description": _PK},
             FILTER: components.claim_schema(name, wanted, ref=True),
+            SINCE: {
+                "anyOf": [_position(components), {"type": "null"}],
+                "description": "Resume: replay the events missed after this position.",
+            },
         },
         "additionalProperties": False,
     }
@@ -113,16 +124,60 @@ def reply_data(spec: ActionSpec, components: Components) -> Schema:
 def _subscription(components: Components) -> Schema:
     schema = {
         "type": "object",
-        "description": "A subscription, as its acknowledgement reports it.",
-        "required": [REQUEST_ID, ACTION, PK, FILTER],
+        "description": "A subscription, as its acknowledgement reports it, and the position it "
+        "starts from.",
+        "required": [REQUEST_ID, ACTION, PK, FILTER, EPOCH, SEQ, RECOVERED, REASON],
         "properties": {
             REQUEST_ID: components.ref("RequestId"),
             ACTION: {"type": "array", "items": _event_action(components)},
             PK: {"type": ["string", "integer", "null"]},
             FILTER: {"type": "object"},
+            EPOCH: {"type": "string"},
+            SEQ: {"type": "integer", "minimum": 0},
+            RECOVERED: {
+                "type": ["boolean", "null"],
+                "description": "Whether a since was resumed (null: no since).",
+            },
+            REASON: {
+                "anyOf": [
+                    components.claim_schema("ResumeFailure", _FAILURE, ref=True),
+                    {"type": "null"},
+                ],
+                "description": "Why a since could not be resumed: refetch.",
+            },
         },
     }
     return components.claim_schema("Subscription", schema, ref=True)
+
+
+_FAILURE: Final[Schema] = {
+    "type": "string",
+    "enum": list(RESUME_FAILURES),
+    "description": "Why a subscription could not resume from its since.",
+}
+
+
+def _position(components: Components) -> Schema:
+    schema = {
+        "type": "object",
+        "description": "A position in a stream: an event's epoch and seq.",
+        "required": [EPOCH, SEQ],
+        "properties": {EPOCH: {"type": "string"}, SEQ: {"type": "integer", "minimum": 0}},
+        "additionalProperties": False,
+    }
+    return components.claim_schema("Position", schema, ref=True)
+
+
+def _position_properties() -> dict[str, Schema]:
+    return {
+        EPOCH: {"type": "string", "description": "The epoch of the stream's history."},
+        SEQ: {"type": "integer", "minimum": 1, "description": "The event's position."},
+        PREV: {
+            "type": ["integer", "null"],
+            "minimum": 0,
+            "description": "The seq of the subscription's previous event; null: unknown.",
+        },
+    }
 
 
 def _event_action(components: Components) -> Schema:
@@ -161,13 +216,14 @@ def event_schemas(
     label = model._meta.label_lower if model is not None else None
     payload = {
         "type": "object",
-        "required": [ACTION, PK, DATA, "model", REQUEST_ID],
+        "required": [ACTION, PK, DATA, "model", REQUEST_ID, EPOCH, SEQ, PREV],
         "properties": {
             ACTION: _event_action(components),
             PK: {**_KEY, "description": "The object's pk (as sent, for a subscribe with pk)."},
             DATA: data,
             MODEL: {"const": label} if label else {"type": "string"},
             REQUEST_ID: components.ref("RequestId"),
+            **_position_properties(),
         },
     }
     typed = components.claim_schema(f"{pascal(stream)}Event", _frame(stream, payload))
@@ -182,13 +238,14 @@ def _instance_payload(components: Components) -> Schema:
         "type": "object",
         "description": "djangochannelsrestframework's event shape: data is the representation "
         "plus pk (update), or {pk} (delete).",
-        "required": [ACTION, REQUEST_ID, RESPONSE_STATUS, DATA, ERRORS],
+        "required": [ACTION, REQUEST_ID, RESPONSE_STATUS, DATA, ERRORS, EPOCH, SEQ, PREV],
         "properties": {
             ACTION: {"enum": ["update", "delete"]},
             REQUEST_ID: components.ref("RequestId"),
             RESPONSE_STATUS: {"enum": [status.HTTP_200_OK, status.HTTP_204_NO_CONTENT]},
             DATA: {"type": "object", "required": [PK]},
             ERRORS: {"type": "array", "maxItems": 0},
+            **_position_properties(),
         },
     }
 

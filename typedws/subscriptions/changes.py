@@ -15,7 +15,9 @@ present       absent              ``delete`` with the last state (updates + dele
 absent        absent              nothing (created and deleted in the same transaction)
 ============  ==================  ==========================================================
 
-Outside a transaction (autocommit) each change is published at once.
+Outside a transaction (autocommit) each change is published at once. With durable events
+(:mod:`.durable`) each object's first change, and each delete, is also written to the outbox
+table in the transaction.
 
 Savepoints: Django drops the ``on_commit`` callbacks of a savepoint that is rolled back, so a
 batch registered in the transaction's first changed savepoint is dropped with everything
@@ -28,6 +30,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -38,7 +41,7 @@ from django.db.models import Model
 
 from typedws.protocol import EVENT_ACTIONS
 
-from . import interest, registry
+from . import durable, interest, registry
 from .entries import CREATE, DELETE, UPDATE, Capture, Entry, Kind
 from .publish import capture, publish
 from .state import instance_state, jsonable
@@ -61,9 +64,13 @@ class Batch:
     alias: str
     sids: frozenset[str] = frozenset()
     entries: dict[tuple[type[Model], Any], Entry] = field(default_factory=dict)
+    id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    rows: dict[str, list[int]] = field(default_factory=dict)
+    """The outbox rows written for each model (durable events only)."""
 
     def record(self, model: type[Model], pk: Any, kind: Kind, **details: Any) -> None:
         entry = self.entries.get((model, pk))
+        new = entry is None
         if entry is None:
             old = None if kind == CREATE else details.get("old", UNKNOWN)
             entry = Entry(model, pk, existed_before=kind != CREATE, old=old)
@@ -74,14 +81,20 @@ class Batch:
         if kind == DELETE:
             entry.capture = details.get("capture")
         entry.uncertain = entry.uncertain or details.get("uncertain", False)
+        if (new or kind == DELETE) and durable.enabled():
+            row = durable.write(self.alias, self.id, entry, entry.capture)
+            self.rows.setdefault(model._meta.label_lower, []).append(row)
 
     def __call__(self) -> None:
         try:
-            # Asked again now: a subscriber who arrived during the transaction gets its events.
-            wanted = {model: interest.anyone(model) for model, _ in self.entries}
-            entries = [entry for entry in self.entries.values() if wanted[entry.model]]
+            entries = list(self.entries.values())
+            if not self.rows:
+                # Asked again now: a subscriber who arrived during the transaction gets its
+                # events. (Durable events are all published: their rows are in the outbox.)
+                wanted = {model: interest.anyone(model) for model, _ in self.entries}
+                entries = [entry for entry in entries if wanted[entry.model]]
             if entries:
-                publish(entries, self.alias)
+                publish(entries, self.alias, self.id, self.rows)
         except Exception:
             # The write is committed: a failure to announce it must not fail the writer.
             logger.exception("typedws could not publish the changes of a transaction")

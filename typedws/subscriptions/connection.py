@@ -5,11 +5,16 @@ where the ``subscribe`` actions find it (``request.scope``). An action changes i
 thread hop while the consumer awaits; the consumer then calls :meth:`sync` (join the groups
 now needed, leave the others) *before* it sends the action's reply, so the acknowledgement
 precedes every event, and after an ``unsubscribe`` reply nothing more arrives for it.
-Disconnecting leaves every group (:meth:`close`).
+:meth:`sync` also starts new subscriptions at their position (filling in the acknowledgement's
+``epoch``, ``seq``, ``recovered`` and ``reason``); the consumer calls :meth:`replay` after the
+reply, which sends what a ``since`` resumed. Batches are handled in seq order, gaps repaired
+from the history (:mod:`.positions`). Disconnecting leaves every group (:meth:`close`).
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable
@@ -19,15 +24,16 @@ from django.core.exceptions import ImproperlyConfigured
 from rest_framework import status
 from rest_framework.exceptions import APIException, NotFound
 
-from typedws.protocol import ErrorCode, RequestId
+from typedws.protocol import EPOCH, REASON, RECOVERED, SEQ, ErrorCode, RequestId, position_text
 from typedws.request import ConnectionContext
 from typedws.settings import typedws_settings
 
-from . import interest, registry
+from . import interest, registry, sweeper
 from .events import dcrf_frame, event_frame
 from .hub import local_subscribers, verdicts
 from .matching import Subscription, seen_as
 from .membership import Membership
+from .positions import Positions
 from .received import ReceivedBatch, ReceivedEvent, received
 from .visibility import SEEN
 
@@ -85,6 +91,15 @@ class ConnectionSubscriptions:
         self._bindings: set[type[Any]] = set()
         self._models: set[type[Any]] = set()
         self._dirty = False
+        self.positions = Positions()
+        # Per subscription: the seq of the last event sent (or its starting position); None
+        # when events may have been lost since.
+        self._sent: dict[Subscription, int | None] = {}
+        self._starting: list[tuple[Subscription, dict[str, Any] | None]] = []
+        self._replays: list[tuple[Subscription, list[ReceivedBatch]]] = []
+        self._refresh: asyncio.Task[None] | None = None
+        # A process serving sockets publishes the durable events a dead writer left.
+        sweeper.start()
 
     @property
     def groups(self) -> frozenset[str]:
@@ -107,9 +122,12 @@ class ConnectionSubscriptions:
 
     # --- Called by the binding's actions, in their thread hop -------------------------------
 
-    def add(self, subscription: Subscription, *, seen: Any = None) -> None:
+    def add(
+        self, subscription: Subscription, *, seen: Any = None, ack: dict[str, Any] | None = None
+    ) -> None:
         """Add (or, with the same ``request_id`` on the stream, replace) a subscription;
-        ``seen`` is a pk the subscriber was just shown to be allowed to see."""
+        ``seen`` is a pk the subscriber was just shown to be allowed to see; ``ack`` is the
+        acknowledgement's data, whose position :meth:`sync` fills in."""
         subscriptions = self.streams.setdefault(subscription.stream, {})
         key: Hashable = subscription.request_id
         if key is None:
@@ -120,8 +138,11 @@ class ConnectionSubscriptions:
                 f"This connection already holds {limit} subscriptions (MAX_SUBSCRIPTIONS); "
                 "unsubscribe first."
             )
-        subscriptions.pop(key, None)
+        replaced = subscriptions.pop(key, None)
+        if replaced is not None:
+            self._sent.pop(replaced, None)
         subscriptions[key] = subscription
+        self._starting.append((subscription, ack))
         self._dirty = True
         if seen is not None:
             self._learn(subscription.stream, seen, True)
@@ -131,9 +152,11 @@ class ConnectionSubscriptions:
         subscriptions = self.streams.get(stream, {})
         if request_id is None:
             removed = len(subscriptions)
+            for subscription in subscriptions.values():
+                self._sent.pop(subscription, None)
             subscriptions.clear()
         elif request_id in subscriptions:
-            del subscriptions[request_id]
+            self._sent.pop(subscriptions.pop(request_id), None)
             removed = 1
         else:
             raise NotFound(f"No subscription {request_id!r} on stream {stream!r}.")
@@ -145,7 +168,7 @@ class ConnectionSubscriptions:
         subscriptions = self.streams.get(stream, {})
         keys = [k for k, s in subscriptions.items() if s.dcrf and str(s.raw_pk) == str(lookup)]
         for key in keys:
-            del subscriptions[key]
+            self._sent.pop(subscriptions.pop(key), None)
         self._prune(stream)
         return len(keys)
 
@@ -181,7 +204,11 @@ class ConnectionSubscriptions:
         for group in sorted(self._groups - groups):
             await self.layer.group_discard(group, self.channel_name)
             self._groups.discard(group)
+        for model in set(self.positions.cursors) - models:
+            self.positions.forget(model)
         self._dirty = False
+        await self._start()
+        self._keep_groups()
 
     def mark_changed(self) -> None:
         """Make the next :meth:`sync` look at the groups again (after ``streams`` was restored
@@ -196,10 +223,58 @@ class ConnectionSubscriptions:
         for group in sorted(self._groups):
             await self.layer.group_add(group, self.channel_name)
 
+    async def _start(self) -> None:
+        """Start each new subscription at its position; a ``since`` replays up to it."""
+        starting, self._starting = self._starting, []
+        for subscription, ack in starting:
+            if not self._holds(subscription):
+                continue  # replaced or removed before it started
+            cursor = await self.positions.follow(subscription.model)
+            epoch, seq, recovered, reason = cursor.epoch, cursor.last, None, None
+            if subscription.since is not None:
+                model, since = subscription.model, subscription.since
+                batches, reason = await self.positions.replay(model, since)
+                recovered = reason is None
+                if recovered:
+                    epoch, seq = subscription.since
+                    self._replays.append((subscription, batches))
+            self._sent[subscription] = seq
+            if ack is not None:
+                ack.update({EPOCH: epoch, SEQ: seq, RECOVERED: recovered, REASON: reason})
+
+    def _holds(self, subscription: Subscription) -> bool:
+        return any(s is subscription for s in self.streams.get(subscription.stream, {}).values())
+
+    async def replay(self) -> None:
+        """Send what the subscriptions just started with ``since`` missed (after their
+        acknowledgement)."""
+        replays, self._replays = self._replays, []
+        for subscription, batches in replays:
+            for batch in batches:
+                if self._holds(subscription):
+                    await self._deliver(batch, subscription.stream, [subscription], fresh=True)
+
+    def _keep_groups(self) -> None:
+        """Re-join the groups every ``GROUP_REFRESH_SECONDS``: channels_redis forgets a member
+        after its ``group_expiry``, silently."""
+        if self._groups and self._refresh is None:
+            self._refresh = asyncio.ensure_future(self._rejoin())
+        elif not self._groups and self._refresh is not None:
+            self._refresh.cancel()
+            self._refresh = None
+
+    async def _rejoin(self) -> None:
+        while True:
+            await asyncio.sleep(typedws_settings.GROUP_REFRESH_SECONDS)
+            for group in sorted(self._groups):
+                with contextlib.suppress(Exception):
+                    await self.layer.group_add(group, self.channel_name)
+
     async def close(self) -> None:
         """Forget every subscription and leave every group (on disconnect)."""
         self.streams.clear()
         self._known.clear()
+        self._sent.clear()
         self._dirty = True
         await self.sync()
 
@@ -208,19 +283,30 @@ class ConnectionSubscriptions:
         batch = received(message)
         if batch is None:
             return
-        for stream, subscriptions in list(self.streams.items()):
-            found = list(subscriptions.values())
-            if found and found[0].model is batch.model:
-                await self._deliver(batch, stream, found)
+        batches, lost = await self.positions.order(batch)
+        if lost:
+            logger.warning("typedws: events of %s lost before seq %d", batch.model, batch.first)
+            for subscription in self._sent:
+                if subscription.model is batch.model:
+                    self._sent[subscription] = None
+        for each in batches:
+            for stream, subscriptions in list(self.streams.items()):
+                found = list(subscriptions.values())
+                if found and found[0].model is each.model:
+                    await self._deliver(each, stream, found)
 
     async def _deliver(
-        self, batch: ReceivedBatch, stream: str, subscriptions: list[Subscription]
+        self,
+        batch: ReceivedBatch,
+        stream: str,
+        subscriptions: list[Subscription],
+        fresh: bool = False,
     ) -> None:
         binding = subscriptions[0].binding
         plan = _plan(batch, subscriptions, track=self._tracks(binding, subscriptions))
         if not plan:
             return
-        visible, rendered = await verdicts(batch, binding, self)
+        visible, rendered = await verdicts(batch, binding, self, alone=fresh)
         for event, hits in plan:
             verdict = visible.get(event.id, False)
             if verdict == SEEN:
@@ -233,7 +319,12 @@ class ConnectionSubscriptions:
             if data is None:
                 continue  # it could not be rendered (logged)
             for subscription, action in hits:
-                await self._send(_frame(batch, event, subscription, action, data))
+                prev = self._sent.get(subscription)
+                if prev is not None and event.seq <= prev:
+                    continue  # sent already (a resume overlapping live events)
+                self._sent[subscription] = event.seq
+                position = position_text(batch.epoch_json, event.seq, prev)
+                await self._send(_frame(batch, event, subscription, action, data, position))
 
     @staticmethod
     def _tracks(binding: type[Any], subscriptions: list[Subscription]) -> bool:
@@ -280,7 +371,8 @@ def _frame(
     subscription: Subscription,
     action: str,
     data: tuple[Any, str],
+    position: str,
 ) -> str:
     if subscription.dcrf:
-        return dcrf_frame(subscription, action, data[0])
-    return event_frame(subscription, action, event.pk_json, data[1], batch.model_json)
+        return dcrf_frame(subscription, action, data[0], position)
+    return event_frame(subscription, action, event.pk_json, data[1], batch.model_json, position)

@@ -8,17 +8,18 @@ A ``subscribe`` receives the typed event of ``docs/protocol.md``::
 
     {"type": "event", "stream": "questions",
      "payload": {"action": "update", "pk": 1, "data": {...}, "model": "polls.question",
-                 "request_id": "s1"}}
+                 "request_id": "s1", "epoch": "6f1c", "seq": 42, "prev": 41}}
 
 A ``subscribe_instance`` (djangochannelsrestframework's alias) receives DCRF's own shape, which
 ``dcrf-client`` matches on ``payload.action``, ``payload.request_id`` and the pk it sent::
 
     {"type": "event", "stream": "questions",
      "payload": {"action": "update", "request_id": "<uuid>", "response_status": 200,
-                 "data": {"id": 1, ..., "pk": 1}, "errors": []}}
+                 "data": {"id": 1, ..., "pk": 1}, "errors": [], "epoch": "6f1c", "seq": 42,
+                 "prev": 41}}
     {"type": "event", "stream": "questions",
      "payload": {"action": "delete", "request_id": "<uuid>", "response_status": 204,
-                 "data": {"pk": 1}, "errors": []}}
+                 "data": {"pk": 1}, "errors": [], "epoch": "6f1c", "seq": 43, "prev": 42}}
 """
 
 from __future__ import annotations
@@ -35,10 +36,16 @@ __all__ = ["dcrf_frame", "event_frame"]
 
 
 def event_frame(
-    subscription: Subscription, action: str, pk_json: str, data_json: str, model_json: str
+    subscription: Subscription,
+    action: str,
+    pk_json: str,
+    data_json: str,
+    model_json: str,
+    position_json: str,
 ) -> str:
     """A typed event frame. ``pk_json`` is the object's pk unless the subscription named one:
-    then the pk as the client sent it, with its JSON type."""
+    then the pk as the client sent it, with its JSON type. ``position_json``:
+    :func:`typedws.protocol.position_text`."""
     if subscription.pk is not None:
         pk_json = subscription.raw_pk_json
     return event_text(
@@ -48,10 +55,11 @@ def event_frame(
         data_json,
         model_json,
         subscription.request_id_json,
+        position_json,
     )
 
 
-def dcrf_frame(subscription: Subscription, action: str, data: Any) -> str:
+def dcrf_frame(subscription: Subscription, action: str, data: Any, position_json: str) -> str:
     """An event frame of a ``subscribe_instance``, in djangochannelsrestframework's shape.
 
     ``data`` of an update is the representation with ``pk`` added (as the client sent it)
@@ -66,5 +74,5 @@ def dcrf_frame(subscription: Subscription, action: str, data: Any) -> str:
             data = {**data, PK: subscription.raw_pk}
         body = dumps(data)
     return dcrf_event_text(
-        subscription.stream_json, action, subscription.request_id_json, status, body
+        subscription.stream_json, action, subscription.request_id_json, status, body, position_json
     )

@@ -42,13 +42,15 @@ def local_subscribers(binding: type[Any]) -> WeakSet[Any]:
 
 
 async def verdicts(
-    batch: ReceivedBatch, binding: type[Any], asker: Subscriber
+    batch: ReceivedBatch, binding: type[Any], asker: Subscriber, *, alone: bool = False
 ) -> tuple[dict[str, Visible], dict[str, Rendered]]:
     """The verdict on each event of ``batch`` for ``asker``'s user, by event id, and the
-    renderings of the events."""
+    renderings of the events; ``alone``: decided for the asker only (a replayed batch, which
+    no other connection shares)."""
     future = batch.verdicts.get(binding)
     if future is None:
-        users = {c.user_key: c.viewer(binding) for c in local_subscribers(binding)}
+        subscribers = () if alone else local_subscribers(binding)
+        users = {c.user_key: c.viewer(binding) for c in subscribers}
         users[asker.user_key] = asker.viewer(binding)
         future = asyncio.ensure_future(_compute(binding, batch, users))
         batch.verdicts[binding] = future

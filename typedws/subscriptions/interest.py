@@ -12,11 +12,13 @@ commits, before publishing. The knowledge is the channel layer's to share:
 - with channels_redis (``RedisChannelLayer`` or ``RedisPubSubChannelLayer``), a reader process
   also keeps the key ``<prefix>:typedws:interest:<app_label.model>`` alive on the layer's
   first Redis host (``SET ... PX``, renewed every ``LEASE_SECONDS / 3``; never deleted: it
-  expires ``LEASE_SECONDS`` after the last renewal). A writer trusts the key's presence or
+  expires :func:`retention` seconds after the last renewal). A writer trusts the key's presence or
   absence for ``ANSWER_SECONDS``, timed from before it asked;
 - with any other layer, or when Redis cannot answer: everyone is assumed subscribed.
 
-Stale answers err on the side of publishing: a "yes" is at worst ``LEASE_SECONDS`` old. A "no"
+A model stays of interest for :func:`retention` after its last subscriber left (the history's
+retention, ``HISTORY_TTL``: a client that left may come back and resume from its position, so
+the events it missed must be recorded). Stale answers err on the side of publishing. A "no"
 is never trusted past the arrival of a subscriber: the first hold of a model in a process sets
 the key, then waits ``ANSWER_SECONDS`` before the ack, so every "no" read before the key was set
 has expired by then, and the commit-time question of every transaction committed after the ack
@@ -38,8 +40,11 @@ from weakref import WeakKeyDictionary
 from django.db.models import Model
 
 from typedws.layers import get_layer
+from typedws.settings import typedws_settings
 
-__all__ = ["ANSWER_SECONDS", "LEASE_SECONDS", "anyone", "hold", "release"]
+from .history import watch_seconds
+
+__all__ = ["ANSWER_SECONDS", "LEASE_SECONDS", "anyone", "forget", "hold", "release", "retention"]
 
 logger = logging.getLogger("typedws")
 
@@ -52,12 +57,33 @@ LEASE_SECONDS: Final = 30.0
 _held: dict[str, int] = {}  # label -> this process's connections subscribed to it
 _ready: dict[str, asyncio.Future[None]] = {}  # label -> the current hold's key set and waited
 _renewing: dict[str, asyncio.Task[None]] = {}
+_released: dict[str, float] = {}  # label -> when this process's last subscriber left
 
 
 def anyone(model: type[Model]) -> bool:
-    """Whether some connection, in some process, may be subscribed to ``model``."""
+    """Whether some connection, in some process, may be subscribed to ``model`` (or was, within
+    the history's retention: a client that left may resume that long, so its events are
+    recorded)."""
+    if typedws_settings.PUBLISH_UNFOLLOWED:
+        return True  # every write is published, followed or not
     label = model._meta.label_lower
-    return _held.get(label, 0) > 0 or _source().anyone(label)
+    return _held.get(label, 0) > 0 or _recently_held(label) or _source().anyone(label)
+
+
+def retention() -> float:
+    """How long a model stays of interest after its last subscriber: the lease, or the history's
+    retention when that is longer."""
+    return max(LEASE_SECONDS, float(watch_seconds()))
+
+
+def forget() -> None:
+    """Forget the models this process's connections left (tests start from a quiet process)."""
+    _released.clear()
+
+
+def _recently_held(label: str) -> bool:
+    released = _released.get(label)
+    return released is not None and time.monotonic() - released < retention()
 
 
 async def hold(model: type[Model]) -> None:
@@ -74,6 +100,8 @@ def release(model: type[Model]) -> None:
     """One connection of this process no longer subscribes to ``model``."""
     label = model._meta.label_lower
     _held[label] = max(_held.get(label, 0) - 1, 0)
+    if not _held[label]:
+        _released[label] = time.monotonic()
 
 
 async def _declare(label: str) -> None:
@@ -138,7 +166,7 @@ class _Redis:
 
     def declare(self, label: str) -> None:
         try:
-            self.client.set(self.key(label), 1, px=int(LEASE_SECONDS * 1000))
+            self.client.set(self.key(label), 1, px=int(retention() * 1000))
         except self.errors:
             logger.exception("typedws: cannot tell other processes of a subscription to %s", label)
 

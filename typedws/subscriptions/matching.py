@@ -31,7 +31,7 @@ from typing import Any, Final
 from django.db.models import Model
 
 from typedws.encoding import dumps
-from typedws.protocol import EVENT_ACTIONS, RequestId
+from typedws.protocol import EPOCH, EVENT_ACTIONS, REASON, RECOVERED, SEQ, RequestId
 
 from . import registry
 from .membership import Membership
@@ -46,9 +46,9 @@ _TRANSITIONS: Final[Mapping[tuple[bool, bool], str | None]] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Subscription:
-    """One ``subscribe`` of one connection, checked and normalized."""
+    """One ``subscribe`` of one connection, checked and normalized (equal only to itself)."""
 
     stream: str
     binding: type[Any]
@@ -66,6 +66,8 @@ class Subscription:
     """Made with ``subscribe_instance``: events take djangochannelsrestframework's shape."""
     membership: Membership | None = None
     """For a per-user queryset: its SQL, compiled for the subscriber when it subscribed."""
+    since: tuple[str, int] | None = None
+    """The position ``(epoch, seq)`` the client asked to resume after."""
     model: type[Model] = field(init=False)
     # Pre-encoded JSON pieces of every event frame of this subscription.
     stream_json: str = field(init=False)
@@ -79,12 +81,17 @@ class Subscription:
         object.__setattr__(self, "raw_pk_json", dumps(self.raw_pk))
 
     def describe(self) -> dict[str, Any]:
-        """The subscription as its acknowledgement reports it."""
+        """The subscription as its acknowledgement reports it; the connection fills in the
+        position and the recovery when it starts the subscription."""
         return {
             "request_id": self.request_id,
             "action": [action for action in EVENT_ACTIONS if action in self.actions],
             "pk": self.raw_pk,
             "filter": dict(self.filter_wire),
+            EPOCH: None,
+            SEQ: None,
+            RECOVERED: None,
+            REASON: None,
         }
 
 

@@ -11,9 +11,10 @@ with ``binding_for_viewset(..., subscriptions=True)``::
 
 Actions (all read-only: permissions see ``GET``):
 
-- ``subscribe``: ``data = {"action": "update" | [...], "pk": 1?, "filter": {...}?}``; replies
-  ``201`` with the subscription. A pk names an object the subscriber can ``retrieve``
-  (else ``404``/``403``, as ``retrieve``).
+- ``subscribe``: ``data = {"action": "update" | [...], "pk": 1?, "filter": {...}?,
+  "since": {"epoch": "...", "seq": 41}?}``; replies ``201`` with the subscription and its
+  position (``since`` resumes: see ``docs/protocol.md``). A pk names an object the
+  subscriber can ``retrieve`` (else ``404``/``403``, as ``retrieve``).
 - ``unsubscribe``: ``data = {"request_id": "s1"}`` (that one) or ``{}`` (all of this
   stream's); replies ``200`` with ``{"unsubscribed": <count>}``.
 - ``subscribe_instance`` / ``unsubscribe_instance``: djangochannelsrestframework's aliases,
@@ -34,7 +35,7 @@ from rest_framework.generics import get_object_or_404
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from typedws.protocol import ACTION, FILTER, PK, REQUEST_ID, ErrorCode
+from typedws.protocol import ACTION, EPOCH, FILTER, PK, REQUEST_ID, SEQ, SINCE, ErrorCode
 
 from . import registry
 from .connection import subscriptions_of
@@ -67,6 +68,7 @@ class SubscribeModelMixin:
         filter_wire = data.get(FILTER) or {}
         values = self.get_subscription_filter(filter_wire)
         instance = self.get_subscribed_object(raw_pk) if raw_pk is not None else None
+        since = data.get(SINCE)
         subscription = Subscription(
             stream=self.basename,  # type: ignore[attr-defined]
             binding=type(self),
@@ -77,9 +79,11 @@ class SubscribeModelMixin:
             filter=values,
             filter_wire=dict(filter_wire),
             membership=self._membership(),
+            since=None if since is None else (since[EPOCH], since[SEQ]),
         )
-        subscriptions_of(request).add(subscription, seen=subscription.pk)
-        return Response(subscription.describe(), status=status.HTTP_201_CREATED)
+        ack = subscription.describe()
+        subscriptions_of(request).add(subscription, seen=subscription.pk, ack=ack)
+        return Response(ack, status=status.HTTP_201_CREATED)
 
     def unsubscribe(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         request_id = request.data.get(REQUEST_ID)  # type: ignore[union-attr]
@@ -98,8 +102,9 @@ class SubscribeModelMixin:
             dcrf=True,
             membership=self._membership(),
         )
-        subscriptions_of(request).add(subscription, seen=instance.pk)
-        return Response(subscription.describe(), status=status.HTTP_201_CREATED)
+        ack = subscription.describe()
+        subscriptions_of(request).add(subscription, seen=instance.pk, ack=ack)
+        return Response(ack, status=status.HTTP_201_CREATED)
 
     def unsubscribe_instance(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         stream = self.basename  # type: ignore[attr-defined]

@@ -9,7 +9,14 @@ in that loop's outbox, one task that sends messages in the order they were commi
 writer goes on at once. Elsewhere (a shell, a management command, a worker without an event
 loop) the message is sent before the commit returns.
 
-A message still in an outbox when the process stops is lost: events are at most once anyway.
+Before it is sent, each message is appended to its model's history (:mod:`.history`), which
+gives it its position (``epoch`` and ``first``, added to the message): one outbox sends a
+process's messages in commit order, and the history orders all processes' messages.
+
+A message still in an outbox when the process stops is lost (its transaction committed, but
+no subscriber hears of it, and the history does not hold it), unless it is durable
+(:mod:`.durable`): its outbox rows are deleted only after it is announced, and a sweeper
+publishes what is left (:mod:`.sweeper`).
 """
 
 from __future__ import annotations
@@ -21,16 +28,23 @@ from typing import Any
 from weakref import WeakKeyDictionary
 
 from asgiref.sync import SyncToAsync, async_to_sync
+from channels.db import database_sync_to_async
 
 from typedws.gaps import stamp, unstamp
 from typedws.layerlink import unpublished
 from typedws.layers import get_layer
+from typedws.settings import typedws_settings
 
-__all__ = ["send"]
+from . import durable
+from .history import Stored
+from .stores import get_history
+
+__all__ = ["announce", "send"]
 
 logger = logging.getLogger("typedws")
 
-Message = tuple[str, dict[str, Any]]
+# The group, the message, and a durable message's outbox rows ({"using", "rows"}) or None.
+Message = tuple[str, dict[str, Any], dict[str, Any] | None]
 _outboxes: WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Queue[Message]] = (
     WeakKeyDictionary()
 )
@@ -38,17 +52,20 @@ _outboxes: WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Queue[Message]] 
 
 def send(group: str, message: dict[str, Any]) -> None:
     """Send ``message`` to ``group``: queued on this thread's event loop, or sent now."""
+    rows = message.pop("outbox", None)
     loop = _server_loop()
     if loop is None:
-        stamped = stamp(group, message)
         try:
-            async_to_sync(get_layer().group_send)(group, stamped)
+            async_to_sync(announce)(group, message, rows is not None)
         except Exception:
-            unstamp(stamped)
-            # The write is committed: a layer outage loses its events, not the write.
+            # The write is committed: a layer outage loses its events, not the write (a
+            # durable batch keeps its rows: the sweeper publishes them).
             logger.exception("typedws could not send subscription events to the channel layer")
+            return
+        if rows is not None:
+            durable.forget(rows["using"], rows["rows"])
         return
-    loop.call_soon_threadsafe(_post, loop, (group, message))
+    loop.call_soon_threadsafe(_post, loop, (group, message, rows))
 
 
 def _server_loop() -> asyncio.AbstractEventLoop | None:
@@ -73,11 +90,39 @@ def _post(loop: asyncio.AbstractEventLoop, message: Message) -> None:
 
 async def _deliver(queue: asyncio.Queue[Message]) -> None:
     while True:
-        group, message = await queue.get()
-        layer = get_layer()
-        stamped = stamp(group, message)
+        group, message, rows = await queue.get()
         try:
-            await layer.group_send(group, stamped)
+            await announce(group, message, rows is not None)
         except Exception as exc:
-            unstamp(stamped)
-            unpublished(layer, group, exc)
+            unpublished(get_layer(), group, exc)
+            continue
+        if rows is not None:
+            try:
+                # Off the writers' thread: a delete is not worth a place in their queue.
+                await _forget(rows["using"], rows["rows"])
+            except Exception:
+                logger.exception("typedws could not delete published outbox rows")
+
+
+async def announce(group: str, message: dict[str, Any], once: bool = False) -> None:
+    """Append the message to its model's history, then send it, with its position and its
+    writer's stamp (:mod:`typedws.gaps`), to ``group``. ``once``: a durable message, whose
+    history entry is made once per id."""
+    layer = get_layer()
+    history = get_history()
+    if not typedws_settings.PUBLISH_UNFOLLOWED and not await history.watched(message["model"]):
+        return  # no connection anywhere follows the model: nobody to tell, nothing to keep
+    stored = Stored(0, message["id"], message["using"], message["body"], message["count"])
+    appended = await history.append(message["model"], stored, once)
+    # Sent even when the history had it (a sweeper publishing a batch its writer appended
+    # before dying): connections drop a seq they have handled.
+    stamped = stamp(group, {**message, "epoch": appended.epoch, "first": appended.first})
+    try:
+        await layer.group_send(group, stamped)
+    except Exception:
+        unstamp(stamped)
+        raise
+
+
+async def _forget(using: str, rows: list[int]) -> None:
+    await database_sync_to_async(durable.forget, thread_sensitive=False)(using, rows)

@@ -7,7 +7,13 @@ server process with subscribers renders an event once per binding (:mod:`.visibi
 message is::
 
     {"type": "typedws.events", "id": "<hex>", "model": "polls.choice", "using": "default",
-     "body": "<JSON list of events>"}
+     "body": "<JSON list of events>", "count": <len(events)>}
+
+to which the outbox adds the batch's position in the model's history, ``epoch`` and
+``first`` (its first event's seq; ``seq`` is the writer's stamp, :mod:`typedws.gaps`). A
+durable batch's message (:mod:`.durable`) also names its outbox rows, ``"outbox": {"using":
+..., "rows": [...]}``, which the outbox deletes once it is announced (and takes out of the
+message first).
 
 and each event::
 
@@ -26,18 +32,18 @@ from __future__ import annotations
 import logging
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Final
 
 from django.db.models import Model
 
 from typedws.encoding import dumps
 
-from . import outbox, registry
+from . import durable, outbox, registry
 from .entries import CREATE, DELETE, UPDATE, Capture, Entry
 from .state import instance_state, jsonable
 
-__all__ = ["MESSAGE_TYPE", "capture", "publish", "shared_members"]
+__all__ = ["MESSAGE_TYPE", "capture", "message", "model_events", "publish", "shared_members"]
 
 logger = logging.getLogger("typedws")
 
@@ -47,15 +53,29 @@ MESSAGE_TYPE: Final = "typedws.events"
 _KINDS: Final = {(False, True): CREATE, (True, True): UPDATE, (True, False): DELETE}
 
 
-def publish(entries: Iterable[Entry], using: str) -> None:
-    """Send the events of a committed transaction's entries, one message per model."""
+def publish(
+    entries: Iterable[Entry],
+    using: str,
+    batch: str = "",
+    rows: Mapping[str, Sequence[int]] | None = None,
+) -> None:
+    """Send the events of a committed transaction's entries, one message per model; ``rows``:
+    the outbox rows of a durable batch, by model label."""
     by_model: dict[type[Model], list[Entry]] = defaultdict(list)
     for entry in entries:
         by_model[entry.model].append(entry)
     for model, model_entries in by_model.items():
         events = model_events(model, model_entries, using)
+        model_rows = (rows or {}).get(model._meta.label_lower)
         if events:
-            send(model, events, using)
+            built = message(model, events, using)
+            if model_rows:
+                built["id"] = durable.message_id(batch, model._meta.label_lower, model_rows)
+                built["outbox"] = {"using": using, "rows": list(model_rows)}
+            outbox.send(registry.group_name(model), built)
+        elif model_rows:
+            # Nothing to announce (created and deleted in the transaction): nothing to keep.
+            durable.forget(using, model_rows)
 
 
 def model_events(model: type[Model], entries: list[Entry], using: str) -> list[dict[str, Any]]:
@@ -157,12 +177,13 @@ def shared_members(
     return members
 
 
-def send(model: type[Model], events: list[dict[str, Any]], using: str) -> None:
-    message = {
+def message(model: type[Model], events: list[dict[str, Any]], using: str) -> dict[str, Any]:
+    """The channel-layer message announcing ``events`` of ``model``."""
+    return {
         "type": MESSAGE_TYPE,
         "id": uuid.uuid4().hex,
         "model": model._meta.label_lower,
         "using": using,
         "body": dumps(events),
+        "count": len(events),
     }
-    outbox.send(registry.group_name(model), message)

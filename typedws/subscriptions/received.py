@@ -3,7 +3,8 @@
 Every subscribed connection of the process receives the same message; the first to look
 decodes it, and all of them then share the decoded events, each event's rebuilt instance, and
 per binding the verdicts and renderings (:mod:`.visibility`). Batches are kept in a small LRU,
-by message id.
+by message id. A batch's events have consecutive positions in the model's history: the
+message's ``seq`` is its first event's (:mod:`.history`).
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ class ReceivedEvent:
     state: dict[str, Any]
     old: dict[str, Any] | None
     member: dict[str, bool]
+    seq: int = 0
     pk: Any = None
     pk_json: str = ""
     _instance: Model | None = None
@@ -80,16 +82,31 @@ class ReceivedBatch:
     model: type[Model]
     events: list[ReceivedEvent]
     model_json: str
+    epoch: str = ""
+    first: int = 0
+    """The seq of the first event; the others follow it one by one."""
     verdicts: dict[type[Any], asyncio.Future[Any]] = field(default_factory=dict)
+    epoch_json: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.epoch_json = dumps(self.epoch)
+        for offset, event in enumerate(self.events):
+            event.seq = self.first + offset
+
+    @property
+    def last(self) -> int:
+        """The seq of the last event."""
+        return self.first + len(self.events) - 1
 
 
 _batches: OrderedDict[str, ReceivedBatch] = OrderedDict()
 
 
-def received(message: Mapping[str, Any]) -> ReceivedBatch | None:
-    """The batch a ``typedws.events`` message carries, decoded once per process."""
+def received(message: Mapping[str, Any], *, shared: bool = True) -> ReceivedBatch | None:
+    """The batch a ``typedws.events`` message carries, decoded once per process; with
+    ``shared=False`` a batch of its own, whose verdicts are decided afresh (a replay)."""
     batch_id = message.get("id")
-    batch = _batches.get(batch_id) if isinstance(batch_id, str) else None
+    batch = _batches.get(batch_id) if isinstance(batch_id, str) and shared else None
     if batch is not None:
         return batch
     try:
@@ -97,6 +114,8 @@ def received(message: Mapping[str, Any]) -> ReceivedBatch | None:
     except (LookupError, ValueError, TypeError):
         logger.exception("typedws: an undecodable subscription message was ignored")
         return None
+    if not shared:
+        return batch
     _batches[batch.id] = batch
     while len(_batches) > CACHED_BATCHES:
         _batches.popitem(last=False)
@@ -107,7 +126,9 @@ def _decode(message: Mapping[str, Any]) -> ReceivedBatch:
     model = apps.get_model(message["model"])
     using = message.get("using") or "default"
     events = [_event(model, using, event) for event in decode(message["body"])]
-    return ReceivedBatch(message["id"], model, events, dumps(model._meta.label_lower))
+    label_json = dumps(model._meta.label_lower)
+    epoch, first = str(message.get("epoch", "")), int(message.get("first", 0))
+    return ReceivedBatch(message["id"], model, events, label_json, epoch, first)
 
 
 def _event(model: type[Model], using: str, event: Mapping[str, Any]) -> ReceivedEvent:

@@ -12,6 +12,7 @@ __all__ = [
     "CUSTOM_ACTION_SUMMARY",
     "CUSTOM_DETAIL_ACTION_SUMMARY",
     "DATA",
+    "EPOCH",
     "ERRORS",
     "EVENT",
     "EVENT_ACTIONS",
@@ -24,10 +25,16 @@ __all__ = [
     "PATH",
     "PAYLOAD",
     "PK",
+    "PREV",
+    "REASON",
+    "RECOVERED",
     "REPLY",
     "REQUEST_ID",
     "RESPONSE_STATUS",
+    "RESUME_FAILURES",
     "SCHEMA_REF_PREFIX",
+    "SEQ",
+    "SINCE",
     "STANDARD_ACTIONS",
     "STREAM",
     "SUBSCRIBE",
@@ -60,8 +67,20 @@ EVENT: Final = "event"
 PK: Final = "pk"
 MODEL: Final = "model"
 
-# Key of a ``subscribe``'s data (besides ``action`` and ``pk``).
+# Keys of an event's position, which every event payload ends with.
+EPOCH: Final = "epoch"
+SEQ: Final = "seq"
+PREV: Final = "prev"
+
+# Keys of a ``subscribe``'s data (besides ``action`` and ``pk``).
 FILTER: Final = "filter"
+SINCE: Final = "since"
+
+# Keys a subscription's acknowledgement adds to the subscription (besides epoch and seq), and
+# the reasons it gives when it could not resume.
+RECOVERED: Final = "recovered"
+REASON: Final = "reason"
+RESUME_FAILURES: Final = ("epoch_changed", "history_trimmed", "invalid_position")
 
 # Keys of an error item.
 CODE: Final = "code"

@@ -21,6 +21,7 @@ __all__ = [
     "ConnectionEvent",
     "Disconnected",
     "ExponentialBackoff",
+    "Gap",
     "GaveUp",
     "ReconnectPolicy",
     "Reconnecting",
@@ -80,11 +81,25 @@ class Reconnecting:
 
 @dataclass(frozen=True)
 class Resubscribed:
-    """A live subscription was renewed, with its original ``request_id``, after a reconnect.
-    Changes made while the socket was down are not replayed."""
+    """A live subscription was renewed, with its original ``request_id``, after a reconnect,
+    resuming after its last position: ``recovered`` says whether the server replays what was
+    missed (False: a :class:`Gap` follows; None: the server sends no positions)."""
 
     stream: str
     request_id: str
+    recovered: bool | None = None
+
+
+@dataclass(frozen=True)
+class Gap:
+    """Events of a subscription were missed and will not be replayed: refetch what it shows.
+    ``reason``: the acknowledgement's (``epoch_changed``, ``history_trimmed``,
+    ``invalid_position``), or ``missed_events`` (an event arrived whose ``prev`` the server
+    could not fill, or from a new epoch)."""
+
+    stream: str
+    request_id: str
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -95,4 +110,4 @@ class GaveUp:
     error: str
 
 
-ConnectionEvent = Connected | Disconnected | Reconnecting | Resubscribed | GaveUp
+ConnectionEvent = Connected | Disconnected | Reconnecting | Resubscribed | Gap | GaveUp

@@ -11,7 +11,13 @@ One socket carries every request: each gets a unique ``request_id``, one reader 
 replies to requests by it, so any number of requests may be in flight at once. The socket
 opens on first use. When it drops, requests in flight fail with ``ConnectionLost`` (never
 resent: the server may have run them), the client reconnects as its policy says and renews
-every live subscription under its original ``request_id``. Only the standard library,
+every live subscription under its original ``request_id``, resuming after the last event it
+saw (``since``: the server replays what was missed, or says it cannot and the client reports
+a ``Gap``). An event whose ``prev`` is not the last one seen makes it resume the same way.
+Dead connections: ``websockets`` pings every ``ping_interval`` seconds (20) and closes the
+socket when no pong comes within ``ping_timeout`` (20), giving up the closing handshake after
+``close_timeout`` (10); set them in ``connect_options``; the client then reconnects and
+resumes. Only the standard library,
 ``websockets`` and (in generated code) pydantic are needed: never Django.
 """
 
@@ -46,6 +52,7 @@ from .frames import (
     request_payload,
 )
 from .pending import PendingRequests
+from .positions import classify, position_of, read_ack, with_since
 from .protocol import (
     ACTION,
     DATA,
@@ -59,6 +66,7 @@ from .protocol import (
 from .reconnect import (
     ConnectionEvent,
     ExponentialBackoff,
+    Gap,
     ReconnectPolicy,
     Resubscribed,
 )
@@ -85,7 +93,7 @@ class Client(Connection):
     ``reconnect``: a :class:`~typedws_client.reconnect.ReconnectPolicy`
     (default ``ExponentialBackoff()``: 0.5 s doubling to 30 s, for ever), or None.
     ``on_connection_event``: called with each ``Connected``, ``Disconnected``,
-    ``Reconnecting``, ``Resubscribed`` and ``GaveUp``.
+    ``Reconnecting``, ``Resubscribed``, ``Gap`` and ``GaveUp``.
     ``connect_options``: keyword arguments of ``websockets.asyncio.client.connect``
     (``origin``, ``additional_headers``, ``open_timeout``...).
     """
@@ -249,20 +257,75 @@ class Client(Connection):
         if frame.kind == EVENT:
             self._route_event(frame.stream, frame.payload)
         else:
+            # Before the next frame is read: the events that follow an ack are judged by it.
+            self._take_ack(frame.stream, frame.payload)
             self._pending.resolve(frame.payload)
 
-    def _route_event(self, stream: object, payload: Payload) -> None:
+    def _subscription_of(self, stream: object, payload: Payload) -> Subscription[Any] | None:
         request_id = payload.get(REQUEST_ID)
         if isinstance(stream, str) and isinstance(request_id, str):
-            subscription = self._subscriptions.get((stream, request_id))
-            if subscription is not None:
-                subscription.deliver(payload)
+            return self._subscriptions.get((stream, request_id))
+        return None
+
+    def _route_event(self, stream: object, payload: Payload) -> None:
+        subscription = self._subscription_of(stream, payload)
+        if subscription is None:
+            return
+        verdict = classify(subscription.position, payload)
+        if verdict == "duplicate":
+            return
+        if verdict == "missed":
+            # Held back: the resumption replays it after what is missing.
+            if not subscription.resuming:
+                self._resume(subscription)
+            return
+        if verdict == "lost":
+            self._gap(subscription, "missed_events")
+        subscription.position = position_of(payload) or subscription.position
+        subscription.deliver(payload)
+
+    def _take_ack(self, stream: object, payload: Payload) -> None:
+        """A subscription's acknowledgement: its position, and a gap if it did not resume."""
+        subscription = self._subscription_of(stream, payload)
+        ok = is_success(payload.get(RESPONSE_STATUS))
+        if subscription is None or payload.get(ACTION) != SUBSCRIBE or not ok:
+            return
+        ack = read_ack(payload.get(DATA))
+        subscription.position = ack.position or subscription.position
+        subscription.recovered = ack.recovered
+        subscription.resuming = False
+        if ack.recovered is False:
+            self._gap(subscription, ack.reason or "not_recovered")
+
+    def _gap(self, subscription: Subscription[Any], reason: str) -> None:
+        subscription.gaps.append(reason)
+        self._emit(Gap(subscription.stream, subscription.request_id, reason))
+
+    def _resume(self, subscription: Subscription[Any]) -> None:
+        """Resubscribe after the last event seen, in the background."""
+        subscription.resuming = True
+
+        async def resume() -> None:
+            try:
+                await self._call(subscription.stream, self._subscribe_payload(subscription), None)
+            except ResponseError as exc:
+                self._subscriptions.pop((subscription.stream, subscription.request_id), None)
+                subscription.end(exc)
+            except (ConnectionLost, RequestTimeout, ClientClosed):
+                # The next connection resumes it.
+                subscription.resuming = False
+
+        task = asyncio.create_task(resume())
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
 
     # Subscriptions.
 
     @staticmethod
     def _subscribe_payload(subscription: Subscription[Any]) -> Payload:
-        return request_payload(SUBSCRIBE, subscription.request_id, data=subscription.data)
+        """The subscribe frame's payload; after the first, resuming after the last position."""
+        data = with_since(subscription.data, subscription.position)
+        return request_payload(SUBSCRIBE, subscription.request_id, data=data)
 
     def _unsubscribe_payload(self, request_id: str) -> Payload:
         """``unsubscribe`` of the subscription made by the request ``request_id``."""
@@ -310,7 +373,9 @@ class Client(Connection):
             except (ConnectionLost, RequestTimeout):
                 # Dropped again: the next reconnection renews them.
                 return
-            self._emit(Resubscribed(subscription.stream, subscription.request_id))
+            self._emit(
+                Resubscribed(subscription.stream, subscription.request_id, subscription.recovered)
+            )
 
     def _fail_requests(self, why: str) -> None:
         self._pending.fail_all(ConnectionLost, why)

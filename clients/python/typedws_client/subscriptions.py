@@ -14,6 +14,12 @@ iterate it directly (it subscribes on the first step), or await it for the ackno
         async for event in subscription:
             ...
 
+Each subscription keeps its :attr:`~Subscription.position` (the last ``{epoch, seq}`` seen):
+after a reconnection it resubscribes with ``since`` and the server replays what it missed;
+events seen already are dropped; events the server could not replay are reported as a
+:class:`~typedws_client.reconnect.Gap` to ``on_connection_event`` and counted in
+:attr:`~Subscription.gaps` (refetch then).
+
 The iterator ends after ``unsubscribe()`` (the events received before its reply are still
 delivered), when the client closes, or with the error that ended it (``ConnectionLost`` once
 the reconnect policy gives up, a ``ResponseError`` if a resubscription was refused).
@@ -28,6 +34,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from .frames import Payload
+from .positions import Position
 
 __all__ = ["Subscribing", "Subscription"]
 
@@ -61,6 +68,16 @@ class Subscription(Generic[E]):
         self._unsubscribe = unsubscribe
         self._queue: asyncio.Queue[E | _End] = asyncio.Queue()
         self._ended = False
+        #: The last position seen (the acknowledgement's, then each event's); None from a
+        #: server that sends no positions.
+        self.position: Position | None = None
+        #: Whether the last ``since`` resumed (None: none was asked, or no positions).
+        self.recovered: bool | None = None
+        #: Gaps reported so far: each a reason (``missed_events``, ``epoch_changed``, ...).
+        self.gaps: list[str] = []
+        #: A resubscription with ``since`` is on its way (events not following on are held
+        #: back until its replay).
+        self.resuming = False
 
     @property
     def active(self) -> bool:

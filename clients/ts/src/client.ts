@@ -19,6 +19,7 @@
  */
 
 import { Emitter } from "./emitter.js";
+import { DEAD_REASON, watchSocket, type KeepAlive } from "./keepalive.js";
 import { ClientError, ConnectionClosedError, TypedwsError, type RequestInfo } from "./errors.js";
 import type {
   CallOptions,
@@ -30,6 +31,7 @@ import type {
   SubscriptionHandle,
 } from "./options.js";
 import { PendingRequests, type Pending } from "./pending.js";
+import { classify, positionOf, readAck, withSince, type Position } from "./positions.js";
 import {
   isSuccess,
   readServerFrame,
@@ -60,6 +62,10 @@ interface LiveSubscription {
   readonly onEvent: (event: EventPayload) => void;
   /** Whether the first acknowledgement came: later ones are renewals after reconnections. */
   acked: boolean;
+  /** The last position seen: a renewal resumes after it. */
+  position: Position | null;
+  /** A renewal with `since` is on its way: events that do not follow on wait for its replay. */
+  resuming: boolean;
   resolve(ack: unknown): void;
   reject(error: ClientError): void;
 }
@@ -80,6 +86,7 @@ class TypedwsClient implements Client {
   private retries = 0;
   private closing: Promise<void> | null = null;
   private closed: () => void = () => undefined;
+  private keepAlive: KeepAlive | null = null;
 
   constructor(private readonly options: ClientOptions) {
     const impl = options.webSocketImpl ?? globalWebSocket();
@@ -144,6 +151,8 @@ class TypedwsClient implements Client {
       data,
       onEvent: handler,
       acked: false,
+      position: null,
+      resuming: false,
       resolve,
       reject,
     };
@@ -197,10 +206,16 @@ class TypedwsClient implements Client {
       if (!isSuccess(reply.response_status))
         return drop(new TypedwsError(info, reply.response_status, reply.errors));
       subscription.acked = true;
+      subscription.resuming = false;
+      const ack = readAck(reply.data);
+      subscription.position = ack.position ?? subscription.position;
+      if (ack.recovered === false)
+        this.events.emit("gap", { stream, requestId, reason: ack.reason ?? "not_recovered" });
       if (renewal) this.events.emit("resubscribed", { stream, requestId, ack: reply.data });
       else subscription.resolve(reply.data);
     };
-    const text = JSON.stringify(requestFrame(stream, SUBSCRIBE, { requestId, data }));
+    const resumed = renewal ? withSince(data, subscription.position) : data;
+    const text = JSON.stringify(requestFrame(stream, SUBSCRIBE, { requestId, data: resumed }));
     this.dispatch({ info, text, resend: true, sent: false, settle, fail: drop }, options);
   }
 
@@ -247,6 +262,7 @@ class TypedwsClient implements Client {
   private opened(): void {
     if (this.current === "closed") return;
     this.current = "open";
+    this.watch();
     this.events.emit("open", { retries: this.retries });
     this.retries = 0;
     for (const subscription of this.subscriptions.values()) {
@@ -263,7 +279,21 @@ class TypedwsClient implements Client {
     pending.sent = true;
   }
 
+  /** Watch the open socket for silence (`keepAlive`): a dead one is dropped, then renewed. */
+  private watch(): void {
+    const socket = this.socket;
+    if (socket === null) return;
+    this.keepAlive = watchSocket(this.options.keepAlive, socket, () => {
+      if (socket !== this.socket) return;
+      // Let it go now: on a dead network its close event may take minutes to come.
+      this.socket = null;
+      socket.close(NORMAL_CLOSURE, DEAD_REASON);
+      this.dropped({ code: ABNORMAL_CLOSURE, reason: DEAD_REASON });
+    });
+  }
+
   private received(data: unknown): void {
+    this.keepAlive?.heard();
     if (typeof data !== "string") return;
     let parsed: unknown;
     try {
@@ -280,11 +310,35 @@ class TypedwsClient implements Client {
       return;
     }
     const subscription = this.subscriptions.get(requestId);
-    if (subscription?.stream === frame.stream) deliver(subscription, frame.payload);
+    if (subscription?.stream === frame.stream) this.track(subscription, frame.payload);
+  }
+
+  /** Deliver an event unless seen already; a gap before it is announced first; an event
+   * after events this client missed makes it resume. */
+  private track(subscription: LiveSubscription, event: EventPayload): void {
+    const fields = event as unknown as Record<string, unknown>;
+    const verdict = classify(subscription.position, fields);
+    if (verdict === "duplicate") return;
+    if (verdict === "missed") {
+      // Held back: resuming after the last position replays what was missed, then this one.
+      if (!subscription.resuming && !this.pending.has(subscription.requestId)) {
+        subscription.resuming = true;
+        this.sendSubscribe(subscription);
+      }
+      return;
+    }
+    if (verdict === "gap") {
+      const { stream, requestId } = subscription;
+      this.events.emit("gap", { stream, requestId, reason: "missed_events" });
+    }
+    subscription.position = positionOf(fields) ?? subscription.position;
+    deliver(subscription, event);
   }
 
   private dropped(close: CloseLike): void {
     this.socket = null;
+    this.keepAlive?.stop();
+    this.keepAlive = null;
     if (this.current === "closed") {
       this.events.emit("closed", { code: close.code, reason: close.reason, willReconnect: false });
       this.closed();

@@ -13,6 +13,8 @@ export {
   TypedwsError,
   type RequestInfo,
 } from "./errors.js";
+export { DEFAULT_KEEPALIVE, PROBE_STREAM, type KeepAliveOptions } from "./keepalive.js";
+export type { Position } from "./positions.js";
 export type * from "./options.js";
 export * from "./frames.js";
 export * from "./protocol.js";

@@ -6,6 +6,7 @@
 
 import type { ClientError } from "./errors.js";
 import type { Lookup, RequestId } from "./frames.js";
+import type { KeepAliveOptions } from "./keepalive.js";
 import type { CloseInfo } from "./retry.js";
 import type { WebSocketConstructor } from "./websocket.js";
 
@@ -44,6 +45,13 @@ export interface ClientOptions {
    * subscription keeps its id across reconnections. Default: the integers 1, 2, 3...
    */
   generateRequestId?: () => RequestId;
+  /**
+   * Dead-connection detection: after `idleMs` (default 20000) without a frame from the server
+   * the client sends a probe the server answers at once; with no frame within `timeoutMs`
+   * (default 10000) more, it drops the socket, reconnects and resumes. `false` turns it off
+   * (then a vanished network is noticed only when TCP gives up). See `keepalive.ts`.
+   */
+  keepAlive?: KeepAliveOptions | false;
 }
 
 /** Options of one call. */
@@ -78,6 +86,13 @@ export interface ConnectionEvents {
   reconnecting: { retries: number };
   /** A live subscription was acknowledged again on a new connection. */
   resubscribed: { stream: string; requestId: RequestId; ack: unknown };
+  /**
+   * A subscription may have missed events: a resubscription answered `recovered: false`
+   * (`reason` is the server's: `epoch_changed`, `history_trimmed`, `invalid_position`), or an
+   * event whose `prev` or `epoch` does not follow on (`reason`: `missed_events`). Refetch what
+   * the subscription shows.
+   */
+  gap: { stream: string; requestId: RequestId; reason: string };
   /**
    * Something went wrong outside any request: a socket error, a frame that is not JSON, or a
    * subscription that could not be renewed after a reconnection (it is dropped).

@@ -28,8 +28,20 @@ export const EVENT = "event";
 export const PK = "pk";
 export const MODEL = "model";
 
-// Key of a `subscribe`'s data (besides `action` and `pk`).
+// Keys of an event's position, which every event payload ends with.
+export const EPOCH = "epoch";
+export const SEQ = "seq";
+export const PREV = "prev";
+
+// Keys of a `subscribe`'s data (besides `action` and `pk`).
 export const FILTER = "filter";
+export const SINCE = "since";
+
+// Keys a subscription's acknowledgement adds to the subscription (besides epoch and seq), and
+// the reasons it gives when it could not resume.
+export const RECOVERED = "recovered";
+export const REASON = "reason";
+export const RESUME_FAILURES = ["epoch_changed", "history_trimmed", "invalid_position"] as const;
 
 // Keys of an error item.
 export const CODE = "code";

@@ -393,3 +393,77 @@ test("unsubscribing while reconnecting drops the queued renewal quietly", async 
   );
   await client.close();
 });
+
+test("a renewal resumes with since, drops events seen already and reports gaps", async () => {
+  const fake = fakeWebSocket();
+  const retry = manualRetry();
+  const client = createClient({ url: URL, webSocketImpl: fake.impl, retryWait: retry.wait });
+  const gaps: unknown[] = [];
+  client.on("gap", (info) => gaps.push(info));
+  const seqs: unknown[] = [];
+  const sub = client.subscribe("questions", { action: "create" }, (event) =>
+    seqs.push((event as { seq: number }).seq),
+  );
+  fake.latest().open();
+  const subscribe = fake.latest().last();
+  const ack = { request_id: 1, action: ["create"], pk: null, filter: {} };
+  fake
+    .latest()
+    .reply(subscribe, 201, { ...ack, epoch: "e1", seq: 4, recovered: null, reason: null });
+  await sub.ready;
+  const event = (seq: number, prev: number | null, epoch = "e1"): unknown => ({
+    type: "event",
+    stream: "questions",
+    payload: {
+      action: "create",
+      pk: seq,
+      data: {},
+      model: "polls.question",
+      request_id: 1,
+      epoch,
+      seq,
+      prev,
+    },
+  });
+  fake.latest().receive(event(5, 4));
+  fake.latest().receive(event(5, 4)); // seen already: dropped
+  fake.latest().drop(1012, "restart");
+  retry.release();
+  await flush();
+  const socket = fake.latest();
+  socket.open();
+  const renewal = socket.last() as { payload: { data: unknown } };
+  assert.deepEqual(renewal.payload.data, { action: "create", since: { epoch: "e1", seq: 5 } });
+  socket.reply(renewal as never, 201, {
+    ...ack,
+    epoch: "e1",
+    seq: 5,
+    recovered: true,
+    reason: null,
+  });
+  socket.receive(event(7, 6)); // 6 never came: held back, the client resumes after 5
+  const resume = socket.last() as { payload: { data: unknown } };
+  assert.deepEqual(resume.payload.data, { action: "create", since: { epoch: "e1", seq: 5 } });
+  socket.receive(event(8, 7)); // still waiting for the replay: held back too
+  socket.reply(resume as never, 201, { ...ack, epoch: "e1", seq: 5, recovered: true });
+  for (const seq of [6, 7, 8]) socket.receive(event(seq, seq - 1)); // the replay
+  assert.deepEqual(gaps, []);
+  socket.receive(event(1, null, "e2")); // the server lost its history
+  assert.deepEqual(seqs, [5, 6, 7, 8, 1]);
+  assert.deepEqual(gaps, [{ stream: "questions", requestId: 1, reason: "missed_events" }]);
+  socket.drop(1012, "restart");
+  retry.release();
+  await flush();
+  fake.latest().open();
+  const again = fake.latest().last() as { payload: { data: unknown } };
+  assert.deepEqual(again.payload.data, { action: "create", since: { epoch: "e2", seq: 1 } });
+  fake.latest().reply(again as never, 201, {
+    ...ack,
+    epoch: "e3",
+    seq: 0,
+    recovered: false,
+    reason: "epoch_changed",
+  });
+  assert.deepEqual(gaps.at(-1), { stream: "questions", requestId: 1, reason: "epoch_changed" });
+  await client.close();
+});

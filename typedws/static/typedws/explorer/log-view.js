@@ -133,7 +133,13 @@ function meta(entry, log) {
       ? h("span", { className: "waiting" }, "waiting")
       : null,
     pairing(entry, paired),
-    entry.events ? h("span", { className: "events" }, plural(entry.events, "event")) : null);
+    entry.events ? h("span", { className: "events" }, plural(entry.events, "event")) : null,
+    entry.kind === "event" && entry.seq !== null
+      ? h("span", { className: "seq", title: "seq" }, `seq ${entry.seq}`)
+      : null,
+    entry.gap === null ? null
+      : h("span", { className: "gap", role: "status", title: "events were missed: refetch" },
+        `gap: ${entry.gap}`));
 }
 
 function pairing(entry, paired) {

@@ -7,6 +7,11 @@
  * (string `"1"` and number `1` differ, as on the wire); an event (`type: "event"`) belongs to
  * the latest request sent with its `request_id`, the subscribe.
  *
+ * Positions (docs/protocol.md, "Positions and resuming"): each event shows its `seq`; the
+ * subscribe remembers the last position its subscription reached (its acknowledgement's, then
+ * each event's), and an event whose `prev` is not that seq (or is null, or from a new epoch)
+ * is marked as a gap, as is an acknowledgement saying `recovered: false`.
+ *
  * @module log
  */
 
@@ -26,6 +31,9 @@
  * @property {number|null} pairedWith the request of a reply or event; the reply of a request
  * @property {number|null} latency milliseconds from a request to its reply
  * @property {number} events events received for a request (a subscribe)
+ * @property {number|null} seq an event's `seq`
+ * @property {string|null} gap why events were missed before this event or acknowledgement
+ * @property {{epoch: string, seq: number}|null} position a subscribe's last position
  * @property {"info"|"error"} level for notes
  */
 
@@ -129,6 +137,9 @@ export class FrameLog {
       pairedWith: null,
       latency: null,
       events: 0,
+      seq: typeof payload.seq === "number" ? payload.seq : null,
+      gap: null,
+      position: null,
       level: "info",
     };
     this.entries.push(entry);
@@ -143,6 +154,11 @@ export class FrameLog {
     request.pairedWith = reply.id;
     request.status = reply.status;
     request.latency = reply.time - request.time;
+    const ack = reply.frame.payload.data;
+    if (isObject(ack) && typeof ack.epoch === "string" && typeof ack.seq === "number") {
+      request.position = { epoch: ack.epoch, seq: ack.seq };
+      if (ack.recovered === false) reply.gap = ack.reason ?? "not recovered";
+    }
     this.emit({ type: "update", entry: request });
   }
 
@@ -151,12 +167,28 @@ export class FrameLog {
     if (!request) return;
     event.pairedWith = request.id;
     request.events += 1;
+    event.gap = gapBefore(request.position, event.frame.payload);
+    if (event.seq !== null && typeof event.frame.payload.epoch === "string") {
+      request.position = { epoch: event.frame.payload.epoch, seq: event.seq };
+    }
     this.emit({ type: "update", entry: request });
   }
 
   emit(change) {
     for (const listener of this.listeners) listener(change);
   }
+}
+
+/**
+ * Why events were missed before `payload`, an event of a subscription last at `position`, or
+ * null when it follows on (or carries no position).
+ */
+export function gapBefore(position, payload) {
+  if (position === null || typeof payload.seq !== "number") return null;
+  if (payload.epoch !== position.epoch) return "new epoch";
+  if (payload.prev === null) return "events lost";
+  if (payload.prev !== position.seq) return `missed after seq ${position.seq}`;
+  return null;
 }
 
 /** The pairing key of a request_id: JSON keeps `"1"` and `1` apart. */

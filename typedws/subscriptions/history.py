@@ -1,0 +1,199 @@
+"""Each stream's history: the position of every published batch, and the batches, for resuming.
+
+The writer appends each batch before it announces it (:mod:`.outbox`): the history gives the
+batch its position, ``{epoch, seq}`` (``docs/protocol.md``, "Positions and resuming"), one seq
+per event. Readers ask it for the current position (a ``subscribe``'s acknowledgement) and for
+the batches after a position (a ``since`` replay, or a gap in what a process received).
+
+Two stores with the same semantics, chosen by ``TYPEDWS["HISTORY"]`` (:mod:`.stores`):
+
+- Redis (:mod:`.redis_history`, the default when the channel layer is channels_redis): one
+  Redis Stream per model, shared by every process;
+- in this process (:class:`MemoryHistory`, the default otherwise): a ring buffer per model,
+  for a single-process server (the demo); its epoch is new at each start.
+
+A model's events are published only while it is followed (``PUBLISH_UNFOLLOWED`` off, the
+default): a connection that follows a model marks it for :func:`watch_seconds`, and a writer
+asks :meth:`History.watched` (cached) before it appends and sends; a write to a model nobody
+followed within the retention costs no history and no channel-layer call.
+
+A history keeps at most ``HISTORY_SIZE`` batches per model, and forgets entries older than
+``HISTORY_TTL`` seconds. A batch appended ``once`` (a durable batch, :mod:`.durable`, which a
+writer and a sweeper may both publish) is stored once per message id within ``HISTORY_TTL``:
+appending it again returns the position it was given first.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Final, NamedTuple, Protocol
+
+from typedws.settings import typedws_settings
+
+__all__ = [
+    "EPOCH_CHANGED",
+    "HISTORY_TRIMMED",
+    "INVALID_POSITION",
+    "WATCH_CACHE_SECONDS",
+    "Appended",
+    "History",
+    "MemoryHistory",
+    "Stored",
+    "covering",
+    "new_epoch",
+    "watch_seconds",
+]
+
+# Why a position cannot be resumed from (the acknowledgement's ``reason``).
+EPOCH_CHANGED: Final = "epoch_changed"
+HISTORY_TRIMMED: Final = "history_trimmed"
+INVALID_POSITION: Final = "invalid_position"
+
+
+@dataclass(frozen=True, slots=True)
+class Stored:
+    """A batch as the history holds it: its first seq, its message id, database and body."""
+
+    first: int
+    id: str
+    using: str
+    body: str
+    count: int
+
+
+class Appended(NamedTuple):
+    """Where an appended batch sits: its epoch, its first event's seq, and whether it had been
+    appended already (a ``once`` batch seen before; nothing was stored)."""
+
+    epoch: str
+    first: int
+    duplicate: bool = False
+
+
+class History(Protocol):
+    """What a history store does; every method is a coroutine of the server's event loop."""
+
+    async def append(self, label: str, stored: Stored, once: bool = False) -> Appended:
+        """Store a batch of ``stored.count`` events (``stored.first`` is ignored); return its
+        position. With ``once``, a batch whose ``id`` was appended before in this epoch is
+        not stored again."""
+
+    async def head(self, label: str) -> tuple[str, int]:
+        """The model's current position: its epoch and the seq of its last event (0: none)."""
+
+    async def watch(self, label: str) -> bool:
+        """Mark the model followed (for ``watch_seconds()``); whether writers may have seen it
+        unfollowed until now (then the caller waits ``WATCH_CACHE_SECONDS`` before it reads
+        the head: every writer has seen the mark by then)."""
+
+    async def watched(self, label: str) -> bool:
+        """Whether some connection followed the model within ``watch_seconds()`` (a writer's
+        question: it may be ``WATCH_CACHE_SECONDS`` late saying yes)."""
+
+    async def read(self, label: str, epoch: str, after: int) -> list[Stored] | str:
+        """The batches holding the events after ``after`` in ``epoch``, in order, or the
+        reason they cannot all be read (:data:`EPOCH_CHANGED`, ...)."""
+
+
+# How long a writer trusts what it learnt of a model being followed: "no" is asked again after
+# this many seconds (a subscriber that marks a model waits as long), "yes" after five times.
+WATCH_CACHE_SECONDS: Final = 0.5
+
+
+def watch_seconds() -> int:
+    """How long a model stays followed after a process last marked it: its history's
+    retention (a client that left may resume that long), plus a margin over the marks'
+    period (``positions.MARK_SECONDS``)."""
+    return int(typedws_settings.HISTORY_TTL) + 15
+
+
+def new_epoch() -> str:
+    return uuid.uuid4().hex[:16]
+
+
+# The models followed in this process, by label: when each was last marked. A process fact,
+# not the history's: it outlives a lost history (``stores.reset()``).
+_marks: dict[str, float] = {}
+
+
+@dataclass
+class _Log:
+    epoch: str
+    seq: int = 0
+    entries: deque[tuple[float, Stored]] = field(default_factory=deque)
+    once: dict[str, tuple[float, int]] = field(default_factory=dict)
+
+
+class MemoryHistory:
+    """A ring buffer per model in this process: the history of a server without Redis."""
+
+    def __init__(self) -> None:
+        self._logs: dict[str, _Log] = {}
+
+    def _log(self, label: str) -> _Log:
+        log = self._logs.get(label)
+        if log is None:
+            log = self._logs[label] = _Log(new_epoch())
+        return log
+
+    async def append(self, label: str, stored: Stored, once: bool = False) -> Appended:
+        log = self._log(label)
+        now = time.monotonic()
+        if once:
+            seen = log.once.get(stored.id)
+            if seen is not None and seen[0] >= now - typedws_settings.HISTORY_TTL:
+                return Appended(log.epoch, seen[1], duplicate=True)
+        first = log.seq + 1
+        log.seq += stored.count
+        entry = Stored(first, stored.id, stored.using, stored.body, stored.count)
+        log.entries.append((now, entry))
+        while len(log.entries) > typedws_settings.HISTORY_SIZE:
+            log.entries.popleft()
+        if once:
+            log.once[stored.id] = (now, first)
+            _forget_before(log.once, now - typedws_settings.HISTORY_TTL)
+        return Appended(log.epoch, first)
+
+    async def head(self, label: str) -> tuple[str, int]:
+        log = self._log(label)
+        return log.epoch, log.seq
+
+    async def watch(self, label: str) -> bool:
+        # Writers and readers share this process: nobody has a stale answer to wait out.
+        _marks[label] = time.monotonic()
+        return False
+
+    async def watched(self, label: str) -> bool:
+        mark = _marks.get(label)
+        return mark is not None and time.monotonic() - mark < watch_seconds()
+
+    async def read(self, label: str, epoch: str, after: int) -> list[Stored] | str:
+        log = self._log(label)
+        oldest = time.monotonic() - typedws_settings.HISTORY_TTL
+        kept = [stored for at, stored in log.entries if at >= oldest]
+        return covering(log.epoch, log.seq, kept, epoch, after)
+
+
+def _forget_before(once: dict[str, tuple[float, int]], oldest: float) -> None:
+    """Drop the ids appended before ``oldest`` (the dict is in append order)."""
+    for key in [key for key, (at, _) in once.items() if at < oldest]:
+        del once[key]
+
+
+def covering(
+    current_epoch: str, head: int, entries: list[Stored], epoch: str, after: int
+) -> list[Stored] | str:
+    """The entries holding the events after ``after``, or why they cannot all be given."""
+    if epoch != current_epoch:
+        return EPOCH_CHANGED
+    if after > head:
+        return INVALID_POSITION
+    if after == head:
+        return []
+    needed = [stored for stored in entries if stored.first + stored.count - 1 > after]
+    if not needed or needed[0].first > after + 1:
+        return HISTORY_TRIMMED
+    return needed

@@ -1,0 +1,157 @@
+"""The history in Redis: one Redis Stream per model, shared by every server and writer process.
+
+Per model two keys, in one hash slot: ``<prefix>:typedws:{<label>}:pos``, a hash holding the
+``epoch`` and the last ``seq``, and ``<prefix>:typedws:{<label>}:log``, the Redis Stream of
+batches (``prefix``: the channel layer's). A batch is
+appended by one Lua script, atomically: it takes the next seqs (one per event), and the
+entry's id is ``<last seq>-0``, so the stream's order is the seq order, whichever process
+wrote. ``XADD ... MAXLEN ~ HISTORY_SIZE`` caps the length; both keys expire ``HISTORY_TTL``
+seconds after the last append. ``<prefix>:typedws:{<label>}:followed`` marks a model some
+connection follows (:func:`~.history.watch_seconds`). A batch appended ``once`` leaves a third key,
+``<prefix>:typedws:{<label>}:once:<id>``, holding ``<epoch>:<first seq>`` for ``HISTORY_TTL``
+seconds: appending the same id again in that epoch returns that position and stores nothing.
+When the position key is gone (a flush, a restart without
+persistence, an eviction, the expiry) the next append or read starts a new epoch at seq 0.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any, Final
+from weakref import WeakKeyDictionary
+
+import redis.asyncio as aioredis
+
+from typedws.settings import typedws_settings
+
+from .history import WATCH_CACHE_SECONDS, Appended, Stored, covering, new_epoch, watch_seconds
+
+__all__ = ["RedisHistory"]
+
+# KEYS: position, log. ARGV: a new epoch, the TTL. Returns {epoch, seq}.
+_POSITION: Final = """
+local epoch = redis.call('HGET', KEYS[1], 'epoch')
+if not epoch then
+  epoch = ARGV[1]
+  redis.call('DEL', KEYS[2])
+  redis.call('HSET', KEYS[1], 'epoch', epoch, 'seq', 0)
+  redis.call('EXPIRE', KEYS[1], ARGV[2])
+end
+return {epoch, redis.call('HGET', KEYS[1], 'seq')}
+"""
+
+# KEYS: position, log, the id's once key. ARGV: a new epoch, TTL, max length, count, id, using,
+# body, time, "1" to append once. Returns {epoch, first seq, 1 if appended before}.
+_APPEND: Final = """
+local epoch = redis.call('HGET', KEYS[1], 'epoch')
+if not epoch then
+  epoch = ARGV[1]
+  redis.call('DEL', KEYS[2])
+  redis.call('HSET', KEYS[1], 'epoch', epoch, 'seq', 0)
+end
+if ARGV[9] == '1' then
+  local seen = redis.call('GET', KEYS[3])
+  if seen then
+    local at = string.find(seen, ':', 1, true)
+    if string.sub(seen, 1, at - 1) == epoch then
+      return {epoch, tonumber(string.sub(seen, at + 1)), 1}
+    end
+  end
+end
+local count = tonumber(ARGV[4])
+local last = redis.call('HINCRBY', KEYS[1], 'seq', count)
+local first = last - count + 1
+redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], last .. '-0',
+  'first', first, 'count', count, 'id', ARGV[5], 'using', ARGV[6], 'body', ARGV[7], 't', ARGV[8])
+redis.call('EXPIRE', KEYS[1], ARGV[2])
+redis.call('EXPIRE', KEYS[2], ARGV[2])
+if ARGV[9] == '1' then
+  redis.call('SET', KEYS[3], epoch .. ':' .. first, 'EX', ARGV[2])
+end
+return {epoch, first, 0}
+"""
+
+
+class RedisHistory:
+    """The history store on the Redis at ``url``."""
+
+    def __init__(self, url: str, prefix: str = "asgi") -> None:
+        self.url = url
+        self.prefix = prefix
+        self._clients: WeakKeyDictionary[asyncio.AbstractEventLoop, Any] = WeakKeyDictionary()
+        # label -> (until when the answer holds, monotonic; whether it is followed).
+        self._followed: dict[str, tuple[float, bool]] = {}
+
+    def _client(self) -> Any:
+        # A redis.asyncio client belongs to the event loop it was first used on.
+        loop = asyncio.get_running_loop()
+        client = self._clients.get(loop)
+        if client is None:
+            client = aioredis.Redis.from_url(self.url)
+            self._clients[loop] = client
+        return client
+
+    def _keys(self, label: str) -> list[str]:
+        base = f"{self.prefix}:typedws:{{{label}}}"
+        return [f"{base}:pos", f"{base}:log"]
+
+    async def append(self, label: str, stored: Stored, once: bool = False) -> Appended:
+        keys = [*self._keys(label), f"{self.prefix}:typedws:{{{label}}}:once:{stored.id}"]
+        args = [
+            new_epoch(),
+            typedws_settings.HISTORY_TTL,
+            typedws_settings.HISTORY_SIZE,
+            stored.count,
+            stored.id,
+            stored.using,
+            stored.body,
+            repr(time.time()),
+            "1" if once else "0",
+        ]
+        epoch, first, seen = await self._client().eval(_APPEND, 3, *keys, *args)
+        return Appended(epoch.decode(), int(first), bool(seen))
+
+    async def head(self, label: str) -> tuple[str, int]:
+        ttl = typedws_settings.HISTORY_TTL
+        epoch, seq = await self._client().eval(_POSITION, 2, *self._keys(label), new_epoch(), ttl)
+        return epoch.decode(), int(seq)
+
+    def _mark_key(self, label: str) -> str:
+        return f"{self.prefix}:typedws:{{{label}}}:followed"
+
+    async def watch(self, label: str) -> bool:
+        previous = await self._client().set(self._mark_key(label), 1, ex=watch_seconds(), get=True)
+        return previous is None
+
+    async def watched(self, label: str) -> bool:
+        now = time.monotonic()
+        known = self._followed.get(label)
+        if known is not None and known[0] > now:
+            return known[1]
+        followed = bool(await self._client().exists(self._mark_key(label)))
+        # Timed from before the question: a mark set after it is seen within the cache time.
+        ttl = WATCH_CACHE_SECONDS * (5 if followed else 1)
+        self._followed[label] = (now + ttl, followed)
+        return followed
+
+    async def read(self, label: str, epoch: str, after: int) -> list[Stored] | str:
+        current, head = await self.head(label)
+        if current != epoch or after >= head:
+            return covering(current, head, [], epoch, after)
+        entries = await self._client().xrange(self._keys(label)[1], min=f"{after + 1}-0")
+        oldest = time.time() - typedws_settings.HISTORY_TTL
+        kept = [_stored(fields) for _, fields in entries if float(fields[b"t"]) >= oldest]
+        # A flush between the two calls shows as entries from a new epoch's start: re-check.
+        again, _ = await self.head(label)
+        return covering(again, head, kept, epoch, after)
+
+
+def _stored(fields: dict[bytes, bytes]) -> Stored:
+    return Stored(
+        first=int(fields[b"first"]),
+        id=fields[b"id"].decode(),
+        using=fields[b"using"].decode(),
+        body=fields[b"body"].decode(),
+        count=int(fields[b"count"]),
+    )

@@ -1,0 +1,79 @@
+"""Which history store this process uses: ``TYPEDWS["HISTORY"]`` and friends.
+
+``"auto"`` (the default) is Redis when ``HISTORY_REDIS_URL`` is set or the default channel
+layer is channels_redis's (its first host), else the in-process ring buffer.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+from typedws.settings import typedws_settings
+
+from .history import History, MemoryHistory
+
+__all__ = ["get_history", "reset"]
+
+REDIS_LAYERS: Final = (
+    "channels_redis.core.RedisChannelLayer",
+    "channels_redis.pubsub.RedisPubSubChannelLayer",
+)
+
+_stores: dict[tuple[str, str | None, str], History] = {}
+
+
+def get_history() -> History:
+    """The history store the settings name (one per process and configuration)."""
+    kind, url, prefix = _configured()
+    store = _stores.get((kind, url, prefix))
+    if store is None:
+        store = _redis(url or "", prefix) if kind == "redis" else MemoryHistory()
+        _stores[(kind, url, prefix)] = store
+    return store
+
+
+def reset() -> None:
+    """Forget every in-process history (a new epoch for each); for tests."""
+    _stores.clear()
+
+
+def _redis(url: str, prefix: str) -> History:
+    # Imported here: without a Redis history typedws needs no redis package (channels_redis
+    # brings it).
+    from .redis_history import RedisHistory
+
+    return RedisHistory(url, prefix)
+
+
+def _configured() -> tuple[str, str | None, str]:
+    kind = typedws_settings.HISTORY
+    url = typedws_settings.HISTORY_REDIS_URL
+    layer = getattr(settings, "CHANNEL_LAYERS", {}).get("default", {})
+    if kind == "auto":
+        kind = "redis" if url or layer.get("BACKEND") in REDIS_LAYERS else "memory"
+    if kind not in ("redis", "memory"):
+        raise ImproperlyConfigured(
+            f'TYPEDWS["HISTORY"] must be "auto", "redis" or "memory", not {kind!r}.'
+        )
+    if kind == "redis" and url is None:
+        url = _layer_url(layer)
+    # Projects sharing a Redis keep their histories apart as their channel layers do.
+    return kind, url, str(layer.get("CONFIG", {}).get("prefix", "asgi"))
+
+
+def _layer_url(layer: dict[str, Any]) -> str:
+    hosts = layer.get("CONFIG", {}).get("hosts") or []
+    host = hosts[0] if hosts else None
+    if isinstance(host, dict):
+        host = host.get("address")
+    if isinstance(host, str):
+        return host
+    if isinstance(host, tuple | list) and len(host) == 2:
+        return f"redis://{host[0]}:{host[1]}/0"
+    raise ImproperlyConfigured(
+        'TYPEDWS["HISTORY"] is "redis": set TYPEDWS["HISTORY_REDIS_URL"] (the channel '
+        "layer names no Redis host it can use)."
+    )
