@@ -36,6 +36,10 @@ class FuzzFrame:
         # Bounded: hypothesis prints the frames it draws, and warns (an error here) past 30 kB.
         return f"FuzzFrame({self.kind!r}, {self.message[:200]!r}, {len(self.message)} long)"
 
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        # Hypothesis's printer spells dataclasses field by field unless told otherwise.
+        printer.text(repr(self))
+
 
 def request_schemas(document: dict[str, Any]) -> dict[str, Any]:
     """Each receive operation's request frame schema, refs inlined, by operation name."""
