@@ -22,7 +22,6 @@ from .errors import FrameError, bounded_errors
 from .onepass import Routes
 from .protocol import (
     ACTION,
-    DATA,
     PAYLOAD,
     REQUEST_ID,
     STREAM,
@@ -98,13 +97,7 @@ def _read_step_by_step(text: str, routes: Mapping[str, Route]) -> RequestFrame:
     spec = _route_action(payload, route, echo)
     count, problems = route.validators[spec.name].problems(frame)
     _raise_if(bounded_errors(problems, count) if count else [], echo)
-    return RequestFrame(
-        stream=stream,
-        spec=spec,
-        request_id=payload.get(REQUEST_ID),
-        lookup=payload.get(route.lookup_key) if spec.detail else None,
-        data=payload.get(DATA) or {},
-    )
+    return RequestFrame.routed(stream, spec, payload, route.lookup_key)
 
 
 def _longer_than(text: str, max_bytes: int) -> bool:

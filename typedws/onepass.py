@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic_core import SchemaValidator, ValidationError
 from pydantic_core import core_schema as cs
 
-from .protocol import ACTION, DATA, PAYLOAD, REQUEST_ID, STREAM
+from .protocol import ACTION, PAYLOAD, STREAM
 from .request import RequestFrame
 from .validation import Compiler, bounds, integral_float
 
@@ -72,13 +72,7 @@ class Routes(dict[str, "Route"]):
             return None
         route = self[stream]
         spec = route.actions[payload[ACTION]]
-        return RequestFrame(
-            stream=stream,
-            spec=spec,
-            request_id=payload.get(REQUEST_ID),
-            lookup=payload.get(route.lookup_key) if spec.detail else None,
-            data=payload.get(DATA) or {},
-        )
+        return RequestFrame.routed(stream, spec, payload, route.lookup_key)
 
 
 def compile_union(

@@ -22,7 +22,7 @@ from django.utils.datastructures import MultiValueDict
 from rest_framework.request import Request
 
 from .actions import ActionSpec
-from .protocol import RequestId
+from .protocol import DATA, REQUEST_ID, RequestId
 
 __all__ = ["ConnectionContext", "RequestFrame", "WebSocketRequest", "query_dict"]
 
@@ -38,6 +38,19 @@ class RequestFrame:
     request_id: RequestId | None
     lookup: str | int | None
     data: dict[str, Any]
+
+    @classmethod
+    def routed(
+        cls, stream: str, spec: ActionSpec, payload: Mapping[str, Any], lookup_key: str
+    ) -> RequestFrame:
+        """The request a checked payload makes, once routed to ``spec`` on ``stream``."""
+        return cls(
+            stream=stream,
+            spec=spec,
+            request_id=payload.get(REQUEST_ID),
+            lookup=payload.get(lookup_key) if spec.detail else None,
+            data=payload.get(DATA) or {},
+        )
 
 
 class WebSocketRequest(Request):
