@@ -89,7 +89,17 @@ def _check_reply(frame: FuzzFrame, reply: dict[str, Any]) -> None:
 
 
 def _sent_id(frame: FuzzFrame) -> str | None:
+    """The payload's request_id as sent: read as JSON where the text still is JSON (a data key
+    may be called ``request_id`` too, as unsubscribe's is), else found in the text."""
     text = frame.message.decode() if isinstance(frame.message, bytes) else frame.message
+    try:
+        parsed = json.loads(text)
+    except ValueError:
+        parsed = None
+    if isinstance(parsed, dict):
+        payload = parsed.get("payload")
+        request_id = payload.get("request_id") if isinstance(payload, dict) else None
+        return request_id if isinstance(request_id, str) else None
     start = text.find('"request_id": "')
     if start < 0:
         return None
