@@ -51,6 +51,10 @@ def server_env(database_url: str, settings: str = "demo.settings", **extra: str)
     env["PYTHONUNBUFFERED"] = "1"
     # Serve this checkout's typedws, whatever the virtualenv has installed.
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
+    # In-process delivery unless a test asks for Redis (its own redis-server, or the scale-out
+    # tests' one): CI exports REDIS_URL, and a server must not pick it up unasked.
+    for name in ("REDIS_URL", "CHANNEL_LAYER", "CHANNEL_LAYER_PREFIX"):
+        env.pop(name, None)
     env.update(extra)
     return env
 
