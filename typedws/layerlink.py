@@ -222,6 +222,9 @@ class LayerLink:
         subscribing = action in SUBSCRIBING
         if subscribing and not self.ready:
             raise LayerUnavailable()
+        # The channel may have been opened after an outage while the RECOVERED message still
+        # waits in the loop's queue behind this request: the link's name is the current one.
+        subscriptions.channel_name = self.channel_name
         saved = {stream: dict(subs) for stream, subs in subscriptions.streams.items()}
         joined = subscriptions.groups
         yield
