@@ -14,17 +14,15 @@ from django.test import override_settings
 
 from tests.conftest import Connect
 from tests.subscribing import question
-from typedws.subscriptions import history, stores
+from typedws.subscriptions import stores
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture(autouse=True)
 def nothing_followed() -> Iterator[None]:
-    stores.reset()
-    history._marks.clear()
+    stores.reset()  # and tests/conftest.py forgets the models followed before
     yield
-    history._marks.clear()
 
 
 @pytest.fixture

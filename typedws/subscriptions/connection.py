@@ -28,13 +28,15 @@ from typedws.protocol import EPOCH, REASON, RECOVERED, SEQ, ErrorCode, RequestId
 from typedws.request import ConnectionContext
 from typedws.settings import typedws_settings
 
-from . import interest, registry, sweeper
+from . import feeds, interest, registry, sweeper
 from .events import dcrf_frame, event_frame
+from .feeds import Inbox
 from .hub import local_subscribers, verdicts
 from .matching import Subscription, seen_as
 from .membership import Membership
 from .positions import Positions
 from .received import ReceivedBatch, ReceivedEvent, received
+from .stores import carries_events
 from .visibility import SEEN
 
 __all__ = ["SCOPE_KEY", "ConnectionSubscriptions", "TooManySubscriptions", "subscriptions_of"]
@@ -77,6 +79,7 @@ class ConnectionSubscriptions:
         channel_name: str,
         send: Callable[[str], Awaitable[None]],
         connection: ConnectionContext,
+        inbox: Inbox | None = None,
     ) -> None:
         if layer is None:
             raise ImproperlyConfigured("typedws subscriptions need CHANNEL_LAYERS configured.")
@@ -88,6 +91,9 @@ class ConnectionSubscriptions:
         self._send = send
         self._known: dict[str, OrderedDict[Any, None]] = {}
         self._groups: set[str] = set()
+        # With a Redis history, batches come through the models' feeds into this inbox.
+        self.inbox = inbox if inbox is not None else Inbox()
+        self._fed: set[str] = set()
         self._bindings: set[type[Any]] = set()
         self._models: set[type[Any]] = set()
         self._dirty = False
@@ -196,19 +202,35 @@ class ConnectionSubscriptions:
         for model in self._models - models:
             interest.release(model)
         self._models = models
-        groups = {registry.group_name(model) for model in models}
-        # ``_dirty`` stays set until every group call below succeeded (the layer may fail).
+        # ``_dirty`` stays set until every call below succeeded (the layer may fail).
+        if carries_events():
+            await self._feed({model._meta.label_lower for model in models})
+        else:
+            await self._join({registry.group_name(model) for model in models})
+        for model in set(self.positions.cursors) - models:
+            self.positions.forget(model)
+        self._dirty = False
+        await self._start()
+        self._keep_groups()
+
+    async def _join(self, groups: set[str]) -> None:
+        """Join ``groups`` (the models' channel-layer groups) and leave the others."""
         for group in sorted(groups - self._groups):
             await self.layer.group_add(group, self.channel_name)
             self._groups.add(group)
         for group in sorted(self._groups - groups):
             await self.layer.group_discard(group, self.channel_name)
             self._groups.discard(group)
-        for model in set(self.positions.cursors) - models:
-            self.positions.forget(model)
-        self._dirty = False
-        await self._start()
-        self._keep_groups()
+
+    async def _feed(self, labels: set[str]) -> None:
+        """Attach the inbox to the feeds of ``labels`` (by model label) and detach it from the
+        others."""
+        for label in sorted(labels - self._fed):
+            await feeds.attach(label, self.inbox)
+            self._fed.add(label)
+        for label in sorted(self._fed - labels):
+            feeds.detach(label, self.inbox)
+            self._fed.discard(label)
 
     def mark_changed(self) -> None:
         """Make the next :meth:`sync` look at the groups again (after ``streams`` was restored

@@ -9,12 +9,15 @@ commits, before publishing. The knowledge is the channel layer's to share:
 
 - this process's holds answer first, exactly (the in-process ``InMemoryChannelLayer`` cannot
   reach another process anyway, so with it that is the whole answer);
-- with channels_redis (``RedisChannelLayer`` or ``RedisPubSubChannelLayer``), a reader process
-  also keeps the key ``<prefix>:typedws:interest:<app_label.model>`` alive on the layer's
-  first Redis host (``SET ... PX``, renewed every ``LEASE_SECONDS / 3``; never deleted: it
+- with a history in Redis (:mod:`.stores`: the default with channels_redis), a reader process
+  also keeps the key ``<prefix>:typedws:interest:<app_label.model>`` alive on the history's
+  Redis (``SET ... PX``, renewed every ``LEASE_SECONDS / 3``; never deleted: it
   expires :func:`retention` seconds after the last renewal). A writer trusts the key's presence or
   absence for ``ANSWER_SECONDS``, timed from before it asked;
 - with any other layer, or when Redis cannot answer: everyone is assumed subscribed.
+
+This is the one answer to "does anyone follow this model?": the history appends, and the live
+feeds carry, only what a writer published after asking it.
 
 A model stays of interest for :func:`retention` after its last subscriber left (the history's
 retention, ``HISTORY_TTL``: a client that left may come back and resume from its position, so
@@ -33,7 +36,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Mapping
 from typing import Any, Final
 from weakref import WeakKeyDictionary
 
@@ -42,7 +44,7 @@ from django.db.models import Model
 from typedws.layers import get_layer
 from typedws.settings import typedws_settings
 
-from .history import watch_seconds
+from . import stores
 
 __all__ = ["ANSWER_SECONDS", "LEASE_SECONDS", "anyone", "forget", "hold", "release", "retention"]
 
@@ -71,9 +73,9 @@ def anyone(model: type[Model]) -> bool:
 
 
 def retention() -> float:
-    """How long a model stays of interest after its last subscriber: the lease, or the history's
-    retention when that is longer."""
-    return max(LEASE_SECONDS, float(watch_seconds()))
+    """How long a model stays of interest after its last subscriber: the history's retention
+    (a client that left may resume that long) plus a lease's renewal period."""
+    return float(typedws_settings.HISTORY_TTL) + LEASE_SECONDS
 
 
 def forget() -> None:
@@ -171,43 +173,27 @@ class _Redis:
             logger.exception("typedws: cannot tell other processes of a subscription to %s", label)
 
 
-_sources: WeakKeyDictionary[Any, _Local | _Unknown | _Redis] = WeakKeyDictionary()
+Source = _Local | _Unknown | _Redis
+_sources: WeakKeyDictionary[Any, tuple[tuple[str, str | None, str], Source]] = WeakKeyDictionary()
 
 
-def _source() -> _Local | _Unknown | _Redis:
+def _source() -> Source:
     layer = get_layer()
-    source = _sources.get(layer)
-    if source is None:
-        source = _sources[layer] = _source_for(layer)
-    return source
+    config = stores.configured()
+    known = _sources.get(layer)
+    if known is None or known[0] != config:
+        known = _sources[layer] = (config, _source_for(layer, config))
+    return known[1]
 
 
-def _source_for(layer: Any) -> _Local | _Unknown | _Redis:
+def _source_for(layer: Any, config: tuple[str, str | None, str]) -> Source:
     from channels.layers import InMemoryChannelLayer
 
+    kind, url, prefix = config
+    if kind == "redis" and url is not None:
+        import redis  # channels_redis's dependency
+
+        return _Redis(redis.Redis.from_url(url), prefix)
     if isinstance(layer, InMemoryChannelLayer):
         return _Local()
-    module = type(layer).__module__
-    if module == "channels_redis.core":
-        host, prefix = layer.hosts[0], layer.prefix
-    elif module == "channels_redis.pubsub":  # a proxy per event loop: read its arguments
-        from channels_redis.utils import decode_hosts  # type: ignore[import-untyped]
-
-        options = layer._kwargs
-        host, prefix = decode_hosts(options.get("hosts"))[0], options.get("prefix", "asgi")
-    else:
-        return _Unknown()
-    client = _client(host)
-    return _Unknown() if client is None else _Redis(client, prefix)
-
-
-def _client(host: Mapping[str, Any]) -> Any:
-    """A synchronous client for a channels_redis host entry; ``None`` for a Sentinel one."""
-    import redis  # channels_redis's dependency
-
-    options = dict(host)
-    if "master_name" in options:
-        return None
-    if "address" in options:
-        return redis.Redis.from_url(options.pop("address"), **options)
-    return redis.Redis(**options)
+    return _Unknown()
