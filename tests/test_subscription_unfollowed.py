@@ -5,7 +5,6 @@ it can resume."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -20,9 +19,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture(autouse=True)
-def nothing_followed() -> Iterator[None]:
+def nothing_followed() -> None:
     stores.reset()  # and tests/conftest.py forgets the models followed before
-    yield
 
 
 @pytest.fixture

@@ -48,8 +48,8 @@ LAST_RETRY: Final = 1.0
 class Inbox:
     """One connection's batches, waiting for its consumer loop (one of the loop's sources)."""
 
-    def __init__(self, limit: int = INBOX_BATCHES) -> None:
-        self.limit = limit
+    def __init__(self, limit: int | None = None) -> None:
+        self.limit = INBOX_BATCHES if limit is None else limit
         self.overflowed = False
         self._tell = False
         self._batches: deque[dict[str, Any]] = deque()

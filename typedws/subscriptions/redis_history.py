@@ -96,6 +96,12 @@ class RedisHistory:
             self._clients[loop] = client
         return client
 
+    async def close(self) -> None:
+        """Close this event loop's connections (a loop that ends leaves them open otherwise)."""
+        client = self._clients.pop(asyncio.get_running_loop(), None)
+        if client is not None:
+            await client.aclose()
+
     def _keys(self, label: str) -> list[str]:
         base = f"{self.prefix}:typedws:{{{label}}}"
         return [f"{base}:pos", f"{base}:log"]
