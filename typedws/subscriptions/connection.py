@@ -370,7 +370,7 @@ Plan = list[tuple[ReceivedEvent, list[tuple[Subscription, str]]]]
 def _plan(batch: ReceivedBatch, subscriptions: list[Subscription], track: bool) -> Plan:
     """Each event some subscription wants (or that tells what the connection may see), with
     the subscriptions it goes to and what it is for each."""
-    attnames = tuple(sorted({name for s in subscriptions for name in s.filter}))
+    attnames = _filtered(subscriptions)
     plan: Plan = []
     for event in batch.events:
         old, new = event.filter_values(attnames) if attnames else (None, None)
@@ -385,6 +385,13 @@ def _plan(batch: ReceivedBatch, subscriptions: list[Subscription], track: bool) 
         if hits or (observed and track):
             plan.append((event, hits))
     return plan
+
+
+def _filtered(subscriptions: list[Subscription]) -> tuple[str, ...]:
+    """The fields the subscriptions filter on (usually none: nothing to compute)."""
+    if not any(subscription.filter for subscription in subscriptions):
+        return ()
+    return tuple(sorted({name for s in subscriptions for name in s.filter}))
 
 
 def _frame(
