@@ -21,14 +21,16 @@ feeds carry, only what a writer published after asking it.
 
 A model stays of interest for :func:`retention` after its last subscriber left (the history's
 retention, ``HISTORY_TTL``: a client that left may come back and resume from its position, so
-the events it missed must be recorded). Stale answers err on the side of publishing. A "no"
-is never trusted past the arrival of a subscriber: the first hold of a model in a process sets
-the key, then waits ``ANSWER_SECONDS`` before the ack, so every "no" read before the key was set
-has expired by then, and the commit-time question of every transaction committed after the ack
-reads the key. Such a transaction may have started before the subscriber arrived, its
-receivers told "no": its events are then published from what was recorded without the extra
-reads (the old values of filter fields unknown, as after :func:`~.changes.notify`; a deleted
-object's membership asked by the reader).
+the events it missed must be recorded). Stale answers err on the side of publishing. A "no" is
+never trusted past the arrival of a subscriber: the first hold of a model in a process sets the
+key (which records, in Redis's clock, when it was created) and, unless the key is already
+``ANSWER_SECONDS`` old, waits until it is before the ack, so every "no" read before the key
+existed has expired by then (a client resubscribing to a followed model is not kept waiting),
+and the commit-time question of every transaction committed after the ack reads the key. Such a
+transaction may have started before the subscriber arrived, its receivers told "no": its events
+are then published from what was recorded without the extra reads (the old values of filter
+fields unknown, as after :func:`~.changes.notify`; a deleted object's membership asked by the
+reader).
 """
 
 from __future__ import annotations
@@ -110,11 +112,12 @@ async def _declare(label: str) -> None:
     source = _source()
     if not isinstance(source, _Redis):
         return
-    await asyncio.to_thread(source.declare, label)
+    unsure = await asyncio.to_thread(source.declare, label)
     renewing = _renewing.get(label)
     if renewing is None or renewing.done():
         _renewing[label] = asyncio.ensure_future(_renew(source, label))
-    await asyncio.sleep(ANSWER_SECONDS)
+    if unsure:  # writers may trust a "no" that long: wait it out before the ack
+        await asyncio.sleep(unsure)
 
 
 async def _renew(source: _Redis, label: str) -> None:
@@ -166,11 +169,30 @@ class _Redis:
         self.answers[label] = (now + ANSWER_SECONDS, answer)
         return answer
 
-    def declare(self, label: str) -> None:
+    def declare(self, label: str) -> float:
+        """Keep the model's key alive; how long a writer may still trust a "no" it read before
+        the key existed (0 once the key is ``ANSWER_SECONDS`` old)."""
         try:
-            self.client.set(self.key(label), 1, px=int(retention() * 1000))
+            age = float(self.client.eval(_DECLARE, 1, self.key(label), int(retention() * 1000)))
         except self.errors:
             logger.exception("typedws: cannot tell other processes of a subscription to %s", label)
+            return ANSWER_SECONDS
+        return ANSWER_SECONDS if age < 0 else max(ANSWER_SECONDS - age, 0.0)
+
+
+# KEYS: the interest key. ARGV: its lifetime in ms. The key holds when it was created (Redis's
+# clock); renewing keeps that. Returns the key's age in seconds, or -1 if it was just created.
+_DECLARE: Final = """
+local now = redis.call('TIME')
+local t = tonumber(now[1]) + tonumber(now[2]) / 1000000
+local created = tonumber(redis.call('GET', KEYS[1]))
+if created then
+  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+  return tostring(t - created)
+end
+redis.call('SET', KEYS[1], tostring(t), 'PX', ARGV[1])
+return '-1'
+"""
 
 
 Source = _Local | _Unknown | _Redis
