@@ -12,7 +12,8 @@ modes:
 Run: ``DATABASE_URL=postgres://postgres@127.0.0.1:5432/<fresh db> REDIS_URL=redis://... \\
 python bench/durable_create.py 2000`` from the checkout (PYTHONPATH with the checkout and
 example/); it migrates the database first. Prints microseconds per create for each mode.
-Needs a Redis history (``REDIS_URL``): the script clears the model's "followed" mark there.
+Needs a Redis history (``REDIS_URL``): the script sets or clears the model's interest key
+there (:mod:`typedws.subscriptions.interest`).
 """
 
 from __future__ import annotations
@@ -57,14 +58,14 @@ def creates(n: int, followed: bool = False) -> float:
 
 
 async def _creates(n: int, followed: bool) -> float:
-    from typedws.subscriptions.stores import get_history
+    from typedws.subscriptions import interest
 
-    history: Any = get_history()
+    source: Any = interest._source()
     if followed:
-        await history.watch("polls.question")
+        source.declare("polls.question")
     else:
-        await history._client().delete(history._mark_key("polls.question"))
-    history._followed.clear()
+        source.client.delete(source.key("polls.question"))
+    source.answers.clear()
     started = time.perf_counter()
     for i in range(n):
         await database_sync_to_async(create)(i)

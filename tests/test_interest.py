@@ -224,3 +224,17 @@ async def test_a_writer_process_learns_of_a_subscription_before_its_ack(
         writer.stdin.close()
         writer.wait(timeout=30)
         writer.stdout.close()
+
+
+def test_only_a_new_interest_key_makes_the_subscriber_wait(redis_url: str) -> None:
+    """Writers may trust a "no" for ANSWER_SECONDS: a subscriber waits that long only while
+    the key is younger (a client resubscribing to a followed model is not kept waiting)."""
+    client = redis.Redis.from_url(redis_url)
+    source = interest._Redis(client, f"typedws-test-{uuid.uuid4().hex}")
+    key = source.key("polls.question")
+    assert source.declare("polls.question") == interest.ANSWER_SECONDS  # created now
+    assert 0 < source.declare("polls.question") < interest.ANSWER_SECONDS  # still young
+    client.set(key, "1000.0", keepttl=True)  # as if created long ago
+    assert source.declare("polls.question") == 0.0
+    assert client.get(key) == b"1000.0"  # renewing keeps when it was created
+    assert 0 < client.pttl(key) <= interest.retention() * 1000

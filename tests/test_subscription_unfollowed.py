@@ -5,7 +5,6 @@ it can resume."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -14,17 +13,14 @@ from django.test import override_settings
 
 from tests.conftest import Connect
 from tests.subscribing import question
-from typedws.subscriptions import history, stores
+from typedws.subscriptions import stores
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture(autouse=True)
-def nothing_followed() -> Iterator[None]:
-    stores.reset()
-    history._marks.clear()
-    yield
-    history._marks.clear()
+def nothing_followed() -> None:
+    stores.reset()  # and tests/conftest.py forgets the models followed before
 
 
 @pytest.fixture

@@ -43,6 +43,7 @@ from .schema.contract import Contract
 from .sendqueue import SendQueue
 from .settings import typedws_settings
 from .subscriptions.connection import SCOPE_KEY, ConnectionSubscriptions
+from .subscriptions.feeds import Inbox
 
 __all__ = ["APIConsumer"]
 
@@ -71,7 +72,8 @@ class APIConsumer(AsyncWebsocketConsumer):
         self.channel_layer = layer
         self.link = LayerLink(layer)
         self.channel_name = await self.link.open()
-        sources: list[Any] = [receive, self.link.receive]
+        self.inbox = Inbox()
+        sources: list[Any] = [receive, self.link.receive, self.inbox.get]
         try:
             await await_many_dispatch(sources, self.dispatch)
         except StopConsumer:
@@ -91,7 +93,7 @@ class APIConsumer(AsyncWebsocketConsumer):
     async def connect(self) -> None:
         self.connection = ConnectionContext(self.scope)
         self.subscriptions = ConnectionSubscriptions(
-            self.channel_layer, self.link.channel_name, self._send_text, self.connection
+            self.channel_layer, self.link.channel_name, self._send_text, self.connection, self.inbox
         )
         # Where the binding's subscribe actions find it (``request.scope``).
         self.connection.scope[SCOPE_KEY] = self.subscriptions
@@ -116,6 +118,11 @@ class APIConsumer(AsyncWebsocketConsumer):
                 self.outgoing.give_up("the channel layer dropped events owed to it")
             return
         await self.subscriptions.deliver(message)
+
+    async def typedws_inbox_overflow(self, message: dict[str, Any]) -> None:
+        """The connection fell :data:`~.subscriptions.feeds.INBOX_BATCHES` batches behind."""
+        if self.outgoing is not None:
+            self.outgoing.give_up("its events came faster than it could handle them")
 
     async def typedws_layer_recovered(self, message: dict[str, Any]) -> None:
         """The channel layer is back after an outage: join the subscriptions' groups again."""

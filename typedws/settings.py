@@ -44,13 +44,14 @@ DEFAULTS: dict[str, Any] = {
     "HISTORY_SIZE": 10_000,
     # Seconds an entry stays resumable; a model's history expires this long after its last event.
     "HISTORY_TTL": 600,
-    # Publish the events of a model no connection has followed within HISTORY_TTL (plus
-    # GROUP_REFRESH_SECONDS): each write then pays a history append and a channel-layer send
+    # Publish the events of a model no connection has followed within HISTORY_TTL: each write
+    # then pays a history append (and, with the in-process history, a channel-layer send)
     # that nobody reads. Off: such a write costs no Redis call (docs/subscriptions.md, "What
-    # writes pay"); a model's first subscriber after a quiet spell waits 0.5 s for its ack.
+    # writes pay"); a process's first subscriber to a model waits 0.5 s for its ack.
     "PUBLISH_UNFOLLOWED": False,
-    # Seconds between re-joins of a connection's channel-layer groups (channels_redis forgets a
-    # group member after its group_expiry, one day by default).
+    # Seconds between re-joins of a connection's channel-layer groups, when events travel
+    # through them (the in-process history; channels_redis forgets a group member after its
+    # group_expiry, one day by default).
     "GROUP_REFRESH_SECONDS": 3600,
     # Record each change in the write's own transaction (typedws's outbox table) and publish it
     # after the commit, so a process dying in between loses no event (docs/subscriptions.md,

@@ -1,20 +1,19 @@
-"""One connection's subscriptions: changed by the binding's actions, fed by model groups.
+"""One connection's subscriptions: changed by the binding's actions, fed by the
+models' feeds or groups (:mod:`.following`).
 
 The consumer creates a :class:`ConnectionSubscriptions` at connect and puts it in the scope,
 where the ``subscribe`` actions find it (``request.scope``). An action changes it in its
-thread hop while the consumer awaits; the consumer then calls :meth:`sync` (join the groups
-now needed, leave the others) *before* it sends the action's reply, so the acknowledgement
+thread hop while the consumer awaits; the consumer then calls :meth:`sync` (follow the models
+now needed, and only those) *before* it sends the action's reply, so the acknowledgement
 precedes every event, and after an ``unsubscribe`` reply nothing more arrives for it.
 :meth:`sync` also starts new subscriptions at their position (filling in the acknowledgement's
 ``epoch``, ``seq``, ``recovered`` and ``reason``); the consumer calls :meth:`replay` after the
 reply, which sends what a ``since`` resumed. Batches are handled in seq order, gaps repaired
-from the history (:mod:`.positions`). Disconnecting leaves every group (:meth:`close`).
+from the history (:mod:`.positions`). Disconnecting leaves every feed and group (:meth:`close`).
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable
@@ -28,8 +27,10 @@ from typedws.protocol import EPOCH, REASON, RECOVERED, SEQ, ErrorCode, RequestId
 from typedws.request import ConnectionContext
 from typedws.settings import typedws_settings
 
-from . import interest, registry, sweeper
+from . import registry, sweeper
 from .events import dcrf_frame, event_frame
+from .feeds import Inbox
+from .following import Following
 from .hub import local_subscribers, verdicts
 from .matching import Subscription, seen_as
 from .membership import Membership
@@ -77,19 +78,19 @@ class ConnectionSubscriptions:
         channel_name: str,
         send: Callable[[str], Awaitable[None]],
         connection: ConnectionContext,
+        inbox: Inbox | None = None,
     ) -> None:
         if layer is None:
             raise ImproperlyConfigured("typedws subscriptions need CHANNEL_LAYERS configured.")
-        self.layer = layer
-        self.channel_name = channel_name
         self.connection = connection
         self.user_key = user_key(connection.user)
         self.streams: dict[str, dict[Hashable, Subscription]] = {}
         self._send = send
         self._known: dict[str, OrderedDict[Any, None]] = {}
-        self._groups: set[str] = set()
+        # With a Redis history, batches come through the models' feeds into the inbox.
+        self.inbox = inbox if inbox is not None else Inbox()
+        self.following = Following(layer, channel_name, self.inbox)
         self._bindings: set[type[Any]] = set()
-        self._models: set[type[Any]] = set()
         self._dirty = False
         self.positions = Positions()
         # Per subscription: the seq of the last event sent (or its starting position); None
@@ -97,14 +98,21 @@ class ConnectionSubscriptions:
         self._sent: dict[Subscription, int | None] = {}
         self._starting: list[tuple[Subscription, dict[str, Any] | None]] = []
         self._replays: list[tuple[Subscription, list[ReceivedBatch]]] = []
-        self._refresh: asyncio.Task[None] | None = None
         # A process serving sockets publishes the durable events a dead writer left.
         sweeper.start()
 
     @property
     def groups(self) -> frozenset[str]:
         """The groups joined."""
-        return frozenset(self._groups)
+        return self.following.groups
+
+    @property
+    def channel_name(self) -> str:
+        return self.following.channel_name
+
+    @channel_name.setter
+    def channel_name(self, name: str) -> None:
+        self.following.channel_name = name
 
     @property
     def count(self) -> int:
@@ -181,7 +189,7 @@ class ConnectionSubscriptions:
     # --- On the event loop --------------------------------------------------------------------
 
     async def sync(self) -> None:
-        """Join the groups the subscriptions need and leave the others."""
+        """Follow the models the subscriptions need, and only those."""
         if not self._dirty:
             return
         bindings = {s.binding for subs in self.streams.values() for s in subs.values()}
@@ -191,24 +199,12 @@ class ConnectionSubscriptions:
             local_subscribers(binding).discard(self)
         self._bindings = bindings
         models = {s.model for subs in self.streams.values() for s in subs.values()}
-        for model in models - self._models:
-            await interest.hold(model)  # before the ack: writers then publish its events
-        for model in self._models - models:
-            interest.release(model)
-        self._models = models
-        groups = {registry.group_name(model) for model in models}
-        # ``_dirty`` stays set until every group call below succeeded (the layer may fail).
-        for group in sorted(groups - self._groups):
-            await self.layer.group_add(group, self.channel_name)
-            self._groups.add(group)
-        for group in sorted(self._groups - groups):
-            await self.layer.group_discard(group, self.channel_name)
-            self._groups.discard(group)
+        # ``_dirty`` stays set until every call below succeeded (the layer may fail).
+        await self.following.follow(models)
         for model in set(self.positions.cursors) - models:
             self.positions.forget(model)
         self._dirty = False
         await self._start()
-        self._keep_groups()
 
     def mark_changed(self) -> None:
         """Make the next :meth:`sync` look at the groups again (after ``streams`` was restored
@@ -220,8 +216,7 @@ class ConnectionSubscriptions:
         layer outage (a restarted Redis has forgotten them)."""
         self._dirty = True
         await self.sync()
-        for group in sorted(self._groups):
-            await self.layer.group_add(group, self.channel_name)
+        await self.following.rejoin()
 
     async def _start(self) -> None:
         """Start each new subscription at its position; a ``since`` replays up to it."""
@@ -253,22 +248,6 @@ class ConnectionSubscriptions:
             for batch in batches:
                 if self._holds(subscription):
                     await self._deliver(batch, subscription.stream, [subscription], fresh=True)
-
-    def _keep_groups(self) -> None:
-        """Re-join the groups every ``GROUP_REFRESH_SECONDS``: channels_redis forgets a member
-        after its ``group_expiry``, silently."""
-        if self._groups and self._refresh is None:
-            self._refresh = asyncio.ensure_future(self._rejoin())
-        elif not self._groups and self._refresh is not None:
-            self._refresh.cancel()
-            self._refresh = None
-
-    async def _rejoin(self) -> None:
-        while True:
-            await asyncio.sleep(typedws_settings.GROUP_REFRESH_SECONDS)
-            for group in sorted(self._groups):
-                with contextlib.suppress(Exception):
-                    await self.layer.group_add(group, self.channel_name)
 
     async def close(self) -> None:
         """Forget every subscription and leave every group (on disconnect)."""
@@ -348,7 +327,7 @@ Plan = list[tuple[ReceivedEvent, list[tuple[Subscription, str]]]]
 def _plan(batch: ReceivedBatch, subscriptions: list[Subscription], track: bool) -> Plan:
     """Each event some subscription wants (or that tells what the connection may see), with
     the subscriptions it goes to and what it is for each."""
-    attnames = tuple(sorted({name for s in subscriptions for name in s.filter}))
+    attnames = _filtered(subscriptions)
     plan: Plan = []
     for event in batch.events:
         old, new = event.filter_values(attnames) if attnames else (None, None)
@@ -363,6 +342,13 @@ def _plan(batch: ReceivedBatch, subscriptions: list[Subscription], track: bool) 
         if hits or (observed and track):
             plan.append((event, hits))
     return plan
+
+
+def _filtered(subscriptions: list[Subscription]) -> tuple[str, ...]:
+    """The fields the subscriptions filter on (usually none: nothing to compute)."""
+    if not any(subscription.filter for subscription in subscriptions):
+        return ()
+    return tuple(sorted({name for s in subscriptions for name in s.filter}))
 
 
 def _frame(

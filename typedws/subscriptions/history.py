@@ -12,10 +12,8 @@ Two stores with the same semantics, chosen by ``TYPEDWS["HISTORY"]`` (:mod:`.sto
 - in this process (:class:`MemoryHistory`, the default otherwise): a ring buffer per model,
   for a single-process server (the demo); its epoch is new at each start.
 
-A model's events are published only while it is followed (``PUBLISH_UNFOLLOWED`` off, the
-default): a connection that follows a model marks it for :func:`watch_seconds`, and a writer
-asks :meth:`History.watched` (cached) before it appends and sends; a write to a model nobody
-followed within the retention costs no history and no channel-layer call.
+A model's events are appended only while some connection follows it, or did within the
+retention (:mod:`.interest` answers the writer; ``PUBLISH_UNFOLLOWED`` appends them all).
 
 A history keeps at most ``HISTORY_SIZE`` batches per model, and forgets entries older than
 ``HISTORY_TTL`` seconds. A batch appended ``once`` (a durable batch, :mod:`.durable`, which a
@@ -37,14 +35,12 @@ __all__ = [
     "EPOCH_CHANGED",
     "HISTORY_TRIMMED",
     "INVALID_POSITION",
-    "WATCH_CACHE_SECONDS",
     "Appended",
     "History",
     "MemoryHistory",
     "Stored",
     "covering",
     "new_epoch",
-    "watch_seconds",
 ]
 
 # Why a position cannot be resumed from (the acknowledgement's ``reason``).
@@ -84,39 +80,13 @@ class History(Protocol):
     async def head(self, label: str) -> tuple[str, int]:
         """The model's current position: its epoch and the seq of its last event (0: none)."""
 
-    async def watch(self, label: str) -> bool:
-        """Mark the model followed (for ``watch_seconds()``); whether writers may have seen it
-        unfollowed until now (then the caller waits ``WATCH_CACHE_SECONDS`` before it reads
-        the head: every writer has seen the mark by then)."""
-
-    async def watched(self, label: str) -> bool:
-        """Whether some connection followed the model within ``watch_seconds()`` (a writer's
-        question: it may be ``WATCH_CACHE_SECONDS`` late saying yes)."""
-
     async def read(self, label: str, epoch: str, after: int) -> list[Stored] | str:
         """The batches holding the events after ``after`` in ``epoch``, in order, or the
         reason they cannot all be read (:data:`EPOCH_CHANGED`, ...)."""
 
 
-# How long a writer trusts what it learnt of a model being followed: "no" is asked again after
-# this many seconds (a subscriber that marks a model waits as long), "yes" after five times.
-WATCH_CACHE_SECONDS: Final = 0.5
-
-
-def watch_seconds() -> int:
-    """How long a model stays followed after a process last marked it: its history's
-    retention (a client that left may resume that long), plus a margin over the marks'
-    period (``positions.MARK_SECONDS``)."""
-    return int(typedws_settings.HISTORY_TTL) + 15
-
-
 def new_epoch() -> str:
     return uuid.uuid4().hex[:16]
-
-
-# The models followed in this process, by label: when each was last marked. A process fact,
-# not the history's: it outlives a lost history (``stores.reset()``).
-_marks: dict[str, float] = {}
 
 
 @dataclass
@@ -160,15 +130,6 @@ class MemoryHistory:
     async def head(self, label: str) -> tuple[str, int]:
         log = self._log(label)
         return log.epoch, log.seq
-
-    async def watch(self, label: str) -> bool:
-        # Writers and readers share this process: nobody has a stale answer to wait out.
-        _marks[label] = time.monotonic()
-        return False
-
-    async def watched(self, label: str) -> bool:
-        mark = _marks.get(label)
-        return mark is not None and time.monotonic() - mark < watch_seconds()
 
     async def read(self, label: str, epoch: str, after: int) -> list[Stored] | str:
         log = self._log(label)

@@ -54,7 +54,8 @@ async def verdicts(
         users[asker.user_key] = asker.viewer(binding)
         future = asyncio.ensure_future(_compute(binding, batch, users))
         batch.verdicts[binding] = future
-    outcome: Outcome = await asyncio.shield(future)
+    # Shielded: a connection closing while it waits must not cancel the others' answer.
+    outcome: Outcome = future.result() if future.done() else await asyncio.shield(future)
     mine = outcome.verdicts.get(asker.user_key)
     if mine is None:  # subscribed after the computation started
         extra = await _compute(binding, batch, {asker.user_key: asker.viewer(binding)})

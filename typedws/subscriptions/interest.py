@@ -9,23 +9,28 @@ commits, before publishing. The knowledge is the channel layer's to share:
 
 - this process's holds answer first, exactly (the in-process ``InMemoryChannelLayer`` cannot
   reach another process anyway, so with it that is the whole answer);
-- with channels_redis (``RedisChannelLayer`` or ``RedisPubSubChannelLayer``), a reader process
-  also keeps the key ``<prefix>:typedws:interest:<app_label.model>`` alive on the layer's
-  first Redis host (``SET ... PX``, renewed every ``LEASE_SECONDS / 3``; never deleted: it
+- with a history in Redis (:mod:`.stores`: the default with channels_redis), a reader process
+  also keeps the key ``<prefix>:typedws:interest:<app_label.model>`` alive on the history's
+  Redis (``SET ... PX``, renewed every ``LEASE_SECONDS / 3``; never deleted: it
   expires :func:`retention` seconds after the last renewal). A writer trusts the key's presence or
   absence for ``ANSWER_SECONDS``, timed from before it asked;
 - with any other layer, or when Redis cannot answer: everyone is assumed subscribed.
 
+This is the one answer to "does anyone follow this model?": the history appends, and the live
+feeds carry, only what a writer published after asking it.
+
 A model stays of interest for :func:`retention` after its last subscriber left (the history's
 retention, ``HISTORY_TTL``: a client that left may come back and resume from its position, so
-the events it missed must be recorded). Stale answers err on the side of publishing. A "no"
-is never trusted past the arrival of a subscriber: the first hold of a model in a process sets
-the key, then waits ``ANSWER_SECONDS`` before the ack, so every "no" read before the key was set
-has expired by then, and the commit-time question of every transaction committed after the ack
-reads the key. Such a transaction may have started before the subscriber arrived, its
-receivers told "no": its events are then published from what was recorded without the extra
-reads (the old values of filter fields unknown, as after :func:`~.changes.notify`; a deleted
-object's membership asked by the reader).
+the events it missed must be recorded). Stale answers err on the side of publishing. A "no" is
+never trusted past the arrival of a subscriber: the first hold of a model in a process sets the
+key (which records, in Redis's clock, when it was created) and, unless the key is already
+``ANSWER_SECONDS`` old, waits until it is before the ack, so every "no" read before the key
+existed has expired by then (a client resubscribing to a followed model is not kept waiting),
+and the commit-time question of every transaction committed after the ack reads the key. Such a
+transaction may have started before the subscriber arrived, its receivers told "no": its events
+are then published from what was recorded without the extra reads (the old values of filter
+fields unknown, as after :func:`~.changes.notify`; a deleted object's membership asked by the
+reader).
 """
 
 from __future__ import annotations
@@ -33,7 +38,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Mapping
 from typing import Any, Final
 from weakref import WeakKeyDictionary
 
@@ -42,7 +46,7 @@ from django.db.models import Model
 from typedws.layers import get_layer
 from typedws.settings import typedws_settings
 
-from .history import watch_seconds
+from . import stores
 
 __all__ = ["ANSWER_SECONDS", "LEASE_SECONDS", "anyone", "forget", "hold", "release", "retention"]
 
@@ -71,9 +75,9 @@ def anyone(model: type[Model]) -> bool:
 
 
 def retention() -> float:
-    """How long a model stays of interest after its last subscriber: the lease, or the history's
-    retention when that is longer."""
-    return max(LEASE_SECONDS, float(watch_seconds()))
+    """How long a model stays of interest after its last subscriber: the history's retention
+    (a client that left may resume that long) plus a lease's renewal period."""
+    return float(typedws_settings.HISTORY_TTL) + LEASE_SECONDS
 
 
 def forget() -> None:
@@ -108,11 +112,12 @@ async def _declare(label: str) -> None:
     source = _source()
     if not isinstance(source, _Redis):
         return
-    await asyncio.to_thread(source.declare, label)
+    unsure = await asyncio.to_thread(source.declare, label)
     renewing = _renewing.get(label)
     if renewing is None or renewing.done():
         _renewing[label] = asyncio.ensure_future(_renew(source, label))
-    await asyncio.sleep(ANSWER_SECONDS)
+    if unsure:  # writers may trust a "no" that long: wait it out before the ack
+        await asyncio.sleep(unsure)
 
 
 async def _renew(source: _Redis, label: str) -> None:
@@ -164,50 +169,53 @@ class _Redis:
         self.answers[label] = (now + ANSWER_SECONDS, answer)
         return answer
 
-    def declare(self, label: str) -> None:
+    def declare(self, label: str) -> float:
+        """Keep the model's key alive; how long a writer may still trust a "no" it read before
+        the key existed (0 once the key is ``ANSWER_SECONDS`` old)."""
         try:
-            self.client.set(self.key(label), 1, px=int(retention() * 1000))
+            age = float(self.client.eval(_DECLARE, 1, self.key(label), int(retention() * 1000)))
         except self.errors:
             logger.exception("typedws: cannot tell other processes of a subscription to %s", label)
+            return ANSWER_SECONDS
+        return ANSWER_SECONDS if age < 0 else max(ANSWER_SECONDS - age, 0.0)
 
 
-_sources: WeakKeyDictionary[Any, _Local | _Unknown | _Redis] = WeakKeyDictionary()
+# KEYS: the interest key. ARGV: its lifetime in ms. The key holds when it was created (Redis's
+# clock); renewing keeps that. Returns the key's age in seconds, or -1 if it was just created.
+_DECLARE: Final = """
+local now = redis.call('TIME')
+local t = tonumber(now[1]) + tonumber(now[2]) / 1000000
+local created = tonumber(redis.call('GET', KEYS[1]))
+if created then
+  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+  return tostring(t - created)
+end
+redis.call('SET', KEYS[1], tostring(t), 'PX', ARGV[1])
+return '-1'
+"""
 
 
-def _source() -> _Local | _Unknown | _Redis:
+Source = _Local | _Unknown | _Redis
+_sources: WeakKeyDictionary[Any, tuple[tuple[str, str | None, str], Source]] = WeakKeyDictionary()
+
+
+def _source() -> Source:
     layer = get_layer()
-    source = _sources.get(layer)
-    if source is None:
-        source = _sources[layer] = _source_for(layer)
-    return source
+    config = stores.configured()
+    known = _sources.get(layer)
+    if known is None or known[0] != config:
+        known = _sources[layer] = (config, _source_for(layer, config))
+    return known[1]
 
 
-def _source_for(layer: Any) -> _Local | _Unknown | _Redis:
+def _source_for(layer: Any, config: tuple[str, str | None, str]) -> Source:
     from channels.layers import InMemoryChannelLayer
 
+    kind, url, prefix = config
+    if kind == "redis" and url is not None:
+        import redis  # channels_redis's dependency
+
+        return _Redis(redis.Redis.from_url(url), prefix)
     if isinstance(layer, InMemoryChannelLayer):
         return _Local()
-    module = type(layer).__module__
-    if module == "channels_redis.core":
-        host, prefix = layer.hosts[0], layer.prefix
-    elif module == "channels_redis.pubsub":  # a proxy per event loop: read its arguments
-        from channels_redis.utils import decode_hosts  # type: ignore[import-untyped]
-
-        options = layer._kwargs
-        host, prefix = decode_hosts(options.get("hosts"))[0], options.get("prefix", "asgi")
-    else:
-        return _Unknown()
-    client = _client(host)
-    return _Unknown() if client is None else _Redis(client, prefix)
-
-
-def _client(host: Mapping[str, Any]) -> Any:
-    """A synchronous client for a channels_redis host entry; ``None`` for a Sentinel one."""
-    import redis  # channels_redis's dependency
-
-    options = dict(host)
-    if "master_name" in options:
-        return None
-    if "address" in options:
-        return redis.Redis.from_url(options.pop("address"), **options)
-    return redis.Redis(**options)
+    return _Unknown()

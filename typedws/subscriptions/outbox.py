@@ -33,11 +33,10 @@ from channels.db import database_sync_to_async
 from typedws.gaps import stamp, unstamp
 from typedws.layerlink import unpublished
 from typedws.layers import get_layer
-from typedws.settings import typedws_settings
 
 from . import durable
 from .history import Stored
-from .stores import get_history
+from .stores import carries_events, get_history
 
 __all__ = ["announce", "send"]
 
@@ -105,20 +104,19 @@ async def _deliver(queue: asyncio.Queue[Message]) -> None:
 
 
 async def announce(group: str, message: dict[str, Any], once: bool = False) -> None:
-    """Append the message to its model's history, then send it, with its position and its
-    writer's stamp (:mod:`typedws.gaps`), to ``group``. ``once``: a durable message, whose
-    history entry is made once per id."""
-    layer = get_layer()
-    history = get_history()
-    if not typedws_settings.PUBLISH_UNFOLLOWED and not await history.watched(message["model"]):
-        return  # no connection anywhere follows the model: nobody to tell, nothing to keep
+    """Append the message to its model's history; unless the history carries live events
+    itself (Redis, :mod:`.feeds`), send it, with its position and its writer's stamp
+    (:mod:`typedws.gaps`), to ``group``. ``once``: a durable message, whose history entry is
+    made once per id."""
     stored = Stored(0, message["id"], message["using"], message["body"], message["count"])
-    appended = await history.append(message["model"], stored, once)
+    appended = await get_history().append(message["model"], stored, once)
+    if carries_events():
+        return  # every process following the model reads it from the history
     # Sent even when the history had it (a sweeper publishing a batch its writer appended
     # before dying): connections drop a seq they have handled.
     stamped = stamp(group, {**message, "epoch": appended.epoch, "first": appended.first})
     try:
-        await layer.group_send(group, stamped)
+        await get_layer().group_send(group, stamped)
     except Exception:
         unstamp(stamped)
         raise

@@ -1,13 +1,14 @@
 """Where one connection is in each followed model's history: batches delivered in seq order,
 duplicates dropped, gaps repaired from the history.
 
-A connection follows a model from the moment it joins the model's group: its cursor starts at
-the history's head then. The channel layer may deliver a batch twice (a resubscription's
-race), late (another process published first), or not at all (channels_redis drops messages
-over a channel's ``capacity``): a batch at or before the cursor is dropped; one after a gap
-brings the missing batches from the history first, in order. A gap the history cannot fill
-(its epoch changed, it was trimmed) is *lost*: the connection tells its subscriptions' next
-events so (``prev: null``) and goes on from the batch received.
+A connection follows a model from the moment it joins the model's feed (or group): its cursor
+starts at the history's head then (the writers know of the follower by then:
+:func:`.interest.hold` is awaited first). A batch may arrive twice (a resubscription's race),
+late (another process published first, through a channel layer), or not at all (channels_redis
+drops messages over a channel's ``capacity``): a batch at or before the cursor is dropped; one
+after a gap brings the missing batches from the history first, in order. A gap the history
+cannot fill (its epoch changed, it was trimmed) is *lost*: the connection tells its
+subscriptions' next events so (``prev: null``) and goes on from the batch received.
 
 ``since`` replays read the history the same way, decoded afresh (visibility is decided at
 replay time), up to the cursor: later batches reach the subscription live.
@@ -15,50 +16,21 @@ replay time), up to the cursor: later batches reach the subscription live.
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Final
-from weakref import WeakKeyDictionary
+from typing import Any
 
 from django.db.models import Model
 
-from .history import WATCH_CACHE_SECONDS, Stored
+from .history import Stored
 from .publish import MESSAGE_TYPE
 from .received import ReceivedBatch, received
 from .stores import get_history
 
 logger = logging.getLogger("typedws")
 
-__all__ = ["MARK_SECONDS", "Cursor", "Positions", "message_of"]
-
-MARK_SECONDS: Final = 5
-"""How often a process marks the models its connections follow (``History.watch``): a mark
-lost with Redis is back within this time (the events in between start a new epoch anyway)."""
-
-# Connections of this process following each model, by label; the marker task of each loop.
-_following: Counter[str] = Counter()
-_markers: WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Task[None]] = WeakKeyDictionary()
-
-
-def _keep_marking() -> None:
-    loop = asyncio.get_running_loop()
-    task = _markers.get(loop)
-    if task is None or task.done():
-        _markers[loop] = loop.create_task(_mark_forever(), name="typedws-follow-marks")
-
-
-async def _mark_forever() -> None:
-    while True:
-        await asyncio.sleep(MARK_SECONDS)
-        history = get_history()
-        for label in sorted(label for label, count in _following.items() if count > 0):
-            try:
-                await history.watch(label)
-            except Exception:
-                logger.warning("typedws could not mark %s followed", label, exc_info=True)
+__all__ = ["Cursor", "Positions", "message_of"]
 
 
 @dataclass
@@ -79,20 +51,12 @@ class Positions:
         """The model's cursor, started at the history's head if new (after the group join)."""
         cursor = self.cursors.get(model)
         if cursor is None:
-            history = get_history()
-            if await history.watch(model._meta.label_lower):
-                # Writers that skipped the model as unfollowed see the mark by then: every
-                # event after the head read below is published.
-                await asyncio.sleep(WATCH_CACHE_SECONDS * 1.2)
-            epoch, seq = await history.head(model._meta.label_lower)
+            epoch, seq = await get_history().head(model._meta.label_lower)
             cursor = self.cursors[model] = Cursor(epoch, seq)
-            _following[model._meta.label_lower] += 1
-            _keep_marking()
         return cursor
 
     def forget(self, model: type[Model]) -> None:
-        if self.cursors.pop(model, None) is not None:
-            _following[model._meta.label_lower] -= 1
+        self.cursors.pop(model, None)
 
     async def order(self, batch: ReceivedBatch) -> tuple[list[ReceivedBatch], bool]:
         """The batches to handle now for ``batch``, in seq order, and whether events were

@@ -6,12 +6,14 @@ batches (``prefix``: the channel layer's). A batch is
 appended by one Lua script, atomically: it takes the next seqs (one per event), and the
 entry's id is ``<last seq>-0``, so the stream's order is the seq order, whichever process
 wrote. ``XADD ... MAXLEN ~ HISTORY_SIZE`` caps the length; both keys expire ``HISTORY_TTL``
-seconds after the last append. ``<prefix>:typedws:{<label>}:followed`` marks a model some
-connection follows (:func:`~.history.watch_seconds`). A batch appended ``once`` leaves a third key,
+seconds after the last append. A batch appended ``once`` leaves a third key,
 ``<prefix>:typedws:{<label>}:once:<id>``, holding ``<epoch>:<first seq>`` for ``HISTORY_TTL``
 seconds: appending the same id again in that epoch returns that position and stores nothing.
 When the position key is gone (a flush, a restart without
 persistence, an eviction, the expiry) the next append or read starts a new epoch at seq 0.
+
+The stream is also how live events travel (:mod:`.feeds`): each entry names its epoch (field
+``e``), and a process reads the entries after the last it saw with ``XREAD BLOCK``.
 """
 
 from __future__ import annotations
@@ -25,9 +27,12 @@ import redis.asyncio as aioredis
 
 from typedws.settings import typedws_settings
 
-from .history import WATCH_CACHE_SECONDS, Appended, Stored, covering, new_epoch, watch_seconds
+from .history import Appended, Stored, covering, new_epoch
 
-__all__ = ["RedisHistory"]
+__all__ = ["TAIL_COUNT", "RedisHistory"]
+
+TAIL_COUNT: Final = 500
+"""Entries one ``XREAD`` of a live feed takes at most."""
 
 # KEYS: position, log. ARGV: a new epoch, the TTL. Returns {epoch, seq}.
 _POSITION: Final = """
@@ -63,7 +68,8 @@ local count = tonumber(ARGV[4])
 local last = redis.call('HINCRBY', KEYS[1], 'seq', count)
 local first = last - count + 1
 redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], last .. '-0',
-  'first', first, 'count', count, 'id', ARGV[5], 'using', ARGV[6], 'body', ARGV[7], 't', ARGV[8])
+  'first', first, 'count', count, 'id', ARGV[5], 'using', ARGV[6], 'body', ARGV[7], 't', ARGV[8],
+  'e', epoch)
 redis.call('EXPIRE', KEYS[1], ARGV[2])
 redis.call('EXPIRE', KEYS[2], ARGV[2])
 if ARGV[9] == '1' then
@@ -80,8 +86,6 @@ class RedisHistory:
         self.url = url
         self.prefix = prefix
         self._clients: WeakKeyDictionary[asyncio.AbstractEventLoop, Any] = WeakKeyDictionary()
-        # label -> (until when the answer holds, monotonic; whether it is followed).
-        self._followed: dict[str, tuple[float, bool]] = {}
 
     def _client(self) -> Any:
         # A redis.asyncio client belongs to the event loop it was first used on.
@@ -91,6 +95,12 @@ class RedisHistory:
             client = aioredis.Redis.from_url(self.url)
             self._clients[loop] = client
         return client
+
+    async def close(self) -> None:
+        """Close this event loop's connections (a loop that ends leaves them open otherwise)."""
+        client = self._clients.pop(asyncio.get_running_loop(), None)
+        if client is not None:
+            await client.aclose()
 
     def _keys(self, label: str) -> list[str]:
         base = f"{self.prefix}:typedws:{{{label}}}"
@@ -117,24 +127,6 @@ class RedisHistory:
         epoch, seq = await self._client().eval(_POSITION, 2, *self._keys(label), new_epoch(), ttl)
         return epoch.decode(), int(seq)
 
-    def _mark_key(self, label: str) -> str:
-        return f"{self.prefix}:typedws:{{{label}}}:followed"
-
-    async def watch(self, label: str) -> bool:
-        previous = await self._client().set(self._mark_key(label), 1, ex=watch_seconds(), get=True)
-        return previous is None
-
-    async def watched(self, label: str) -> bool:
-        now = time.monotonic()
-        known = self._followed.get(label)
-        if known is not None and known[0] > now:
-            return known[1]
-        followed = bool(await self._client().exists(self._mark_key(label)))
-        # Timed from before the question: a mark set after it is seen within the cache time.
-        ttl = WATCH_CACHE_SECONDS * (5 if followed else 1)
-        self._followed[label] = (now + ttl, followed)
-        return followed
-
     async def read(self, label: str, epoch: str, after: int) -> list[Stored] | str:
         current, head = await self.head(label)
         if current != epoch or after >= head:
@@ -145,6 +137,24 @@ class RedisHistory:
         # A flush between the two calls shows as entries from a new epoch's start: re-check.
         again, _ = await self.head(label)
         return covering(again, head, kept, epoch, after)
+
+    async def tail(self, label: str, after: int, block: float) -> list[tuple[str | None, Stored]]:
+        """The batches appended after seq ``after``, each with its epoch (``None`` for an entry
+        written before entries named it), waiting up to ``block`` seconds for the first."""
+        log = self._keys(label)[1]
+        try:
+            found = await self._client().xread(
+                {log: f"{after}-0"}, count=TAIL_COUNT, block=max(int(block * 1000), 1)
+            )
+        except aioredis.TimeoutError:
+            return []  # a socket timeout shorter than the block: nothing came
+        entries = found[0][1] if found else []
+        return [(_epoch(fields), _stored(fields)) for _, fields in entries]
+
+
+def _epoch(fields: dict[bytes, bytes]) -> str | None:
+    epoch = fields.get(b"e")
+    return None if epoch is None else epoch.decode()
 
 
 def _stored(fields: dict[bytes, bytes]) -> Stored:

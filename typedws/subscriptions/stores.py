@@ -15,7 +15,7 @@ from typedws.settings import typedws_settings
 
 from .history import History, MemoryHistory
 
-__all__ = ["get_history", "reset"]
+__all__ = ["carries_events", "configured", "get_history", "reset"]
 
 REDIS_LAYERS: Final = (
     "channels_redis.core.RedisChannelLayer",
@@ -27,12 +27,18 @@ _stores: dict[tuple[str, str | None, str], History] = {}
 
 def get_history() -> History:
     """The history store the settings name (one per process and configuration)."""
-    kind, url, prefix = _configured()
+    kind, url, prefix = configured()
     store = _stores.get((kind, url, prefix))
     if store is None:
         store = _redis(url or "", prefix) if kind == "redis" else MemoryHistory()
         _stores[(kind, url, prefix)] = store
     return store
+
+
+def carries_events() -> bool:
+    """Whether live events travel through the history (Redis: :mod:`.feeds`) rather than the
+    channel layer's groups (the in-process history: a single process)."""
+    return configured()[0] == "redis"
 
 
 def reset() -> None:
@@ -48,7 +54,8 @@ def _redis(url: str, prefix: str) -> History:
     return RedisHistory(url, prefix)
 
 
-def _configured() -> tuple[str, str | None, str]:
+def configured() -> tuple[str, str | None, str]:
+    """The history's kind (``"redis"`` or ``"memory"``), its Redis URL and its key prefix."""
     kind = typedws_settings.HISTORY
     url = typedws_settings.HISTORY_REDIS_URL
     layer = getattr(settings, "CHANNEL_LAYERS", {}).get("default", {})

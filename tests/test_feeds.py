@@ -1,0 +1,166 @@
+"""Live events from the history (``docs/subscriptions.md``, "How events travel"): with the
+history in Redis, a batch reaches this process's connections from the model's Redis Stream,
+one feed per model however many connections follow it, and never through the channel
+layer's groups. On a redis-server of this module's own (``FLUSHALL`` is one of the tests)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis
+from channels.layers import get_channel_layer
+from django.test import override_settings
+
+from tests.conftest import Connect
+from tests.e2e.redis_server import RedisServer, own_redis_server
+from tests.subscribing import question
+from tests.test_send_backpressure import BlockedSocket
+from typedws import API
+from typedws.protocol import CloseCode
+from typedws.subscriptions import feeds, interest, stores
+from typedws.subscriptions.connection import ConnectionSubscriptions
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(scope="module")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    with own_redis_server(Path(tmp_path_factory.mktemp("redis"))) as server:
+        yield server
+
+
+@pytest.fixture(autouse=True)
+async def history_in_redis(redis_server: RedisServer) -> AsyncIterator[None]:
+    redis.Redis.from_url(redis_server.url).flushall()
+    with override_settings(TYPEDWS={"HISTORY": "redis", "HISTORY_REDIS_URL": redis_server.url}):
+        stores.reset()
+        yield
+        await closed(stores.get_history())
+    stores.reset()
+
+
+async def closed(history: Any) -> None:
+    for feed in running_feeds().values():
+        feed.stop()
+    await asyncio.sleep(0)
+    await history.close()
+
+
+@pytest.fixture
+def sends(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    layer: Any = get_channel_layer()
+    group_send, sent = layer.group_send, []
+
+    async def counting(group: str, message: dict[str, Any]) -> None:
+        sent.append(group)
+        await group_send(group, message)
+
+    monkeypatch.setattr(layer, "group_send", counting)
+    return sent
+
+
+def running_feeds() -> dict[str, feeds.Feed]:
+    return feeds._feeds.get(asyncio.get_running_loop(), {})
+
+
+async def test_events_come_from_the_history_not_the_channel_layer(
+    connect: Connect, sends: list[str]
+) -> None:
+    async with connect() as client:
+        ack = await client.subscribe("questions", "create", request_id="s")
+        await question("from the stream")
+        event = (await client.receive_event())["payload"]
+        assert event["data"]["question_text"] == "from the stream"
+        assert (event["epoch"], event["seq"], event["prev"]) == (
+            ack["epoch"],
+            ack["seq"] + 1,
+            ack["seq"],
+        )
+        layer: Any = get_channel_layer()
+        assert layer.groups == {}
+    assert sends == []
+
+
+async def test_one_feed_per_model_for_every_connection_and_none_once_they_left(
+    connect: Connect,
+) -> None:
+    async with connect() as first, connect() as second:
+        await first.subscribe("questions", "create", request_id="a")
+        await second.subscribe("questions", "create", request_id="b")
+        feed = running_feeds()["polls.question"]
+        assert len(feed.inboxes) == 2
+        await question("to both")
+        for client in (first, second):
+            assert (await client.receive_event())["payload"]["data"]["question_text"] == "to both"
+        task = feed.task
+    assert "polls.question" not in running_feeds()
+    assert task is not None
+    await asyncio.sleep(0)
+    assert task.cancelled() or task.done()
+
+
+async def test_a_lost_history_is_read_in_its_new_epoch_and_told_as_a_gap(
+    connect: Connect, redis_server: RedisServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with connect() as client:
+        ack = await client.subscribe("questions", "create", request_id="s")
+        await question("before the flush")
+        await client.receive_event()
+        redis.Redis.from_url(redis_server.url).flushall()  # the history is gone
+        # So are the interest keys, renewed within LEASE_SECONDS / 3: not waited for here.
+        monkeypatch.setattr(interest, "anyone", lambda model: True)
+        await question("after the flush")
+        event = (await client.receive_event(timeout=5))["payload"]
+        assert event["data"]["question_text"] == "after the flush"
+        assert event["epoch"] != ack["epoch"]
+        assert event["prev"] is None  # the subscriber is told: refetch
+
+
+async def test_a_connection_too_far_behind_its_feed_is_closed_as_a_slow_consumer(
+    api: API, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(feeds, "INBOX_BATCHES", 3)
+    stuck = asyncio.Event()
+
+    async def slow_deliver(self: ConnectionSubscriptions, message: dict[str, Any]) -> None:
+        await stuck.wait()  # the connection's loop handles nothing meanwhile
+
+    inputs: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+    socket = BlockedSocket()
+    scope = {"type": "websocket", "path": "/ws/", "headers": [], "subprotocols": []}
+    task = asyncio.ensure_future(api.as_asgi()(scope, inputs.get, socket.send))
+    await inputs.put({"type": "websocket.connect"})
+    subscribe = {"action": "subscribe", "request_id": "s", "data": {"action": "create"}}
+    frame = json.dumps({"stream": "questions", "payload": subscribe})
+    await inputs.put({"type": "websocket.receive", "text": frame})
+    (ack,) = await socket.until(1)
+    assert ack["payload"]["response_status"] == 201, ack
+    monkeypatch.setattr(ConnectionSubscriptions, "deliver", slow_deliver)
+    for i in range(6):
+        await question(f"burst {i}")
+    (inbox,) = running_feeds()["polls.question"].inboxes
+    async with asyncio.timeout(10):
+        while not inbox.overflowed:  # the loop is stuck on the first batch
+            await asyncio.sleep(0.02)
+        stuck.set()
+        await socket.until(2)  # the close, after the acknowledgement
+    assert socket.closed == CloseCode.SLOW_CONSUMER
+    await inputs.put({"type": "websocket.disconnect", "code": CloseCode.SLOW_CONSUMER})
+    await asyncio.wait_for(task, 5)
+
+
+async def test_an_inbox_tells_its_overflow_once_and_holds_nothing_after() -> None:
+    inbox = feeds.Inbox(limit=2)
+    for i in range(3):
+        inbox.put({"type": "typedws.events", "id": str(i)})
+    assert await inbox.get() == {"type": feeds.OVERFLOWED}
+    assert len(inbox) == 0
+    inbox.put({"type": "typedws.events", "id": "later"})
+    with pytest.raises(TimeoutError):
+        async with asyncio.timeout(0.1):
+            await inbox.get()

@@ -1,0 +1,186 @@
+"""Live events read from the history: one feed per followed model per process.
+
+With the history in Redis (:mod:`.redis_history`), a published batch reaches subscribers from
+the model's Redis Stream, not through the channel layer. Each process with connections
+following a model runs one feed for it: a task that reads the stream's new entries
+(``XREAD BLOCK``) and puts each batch in every following connection's :class:`Inbox`, in the
+stream's order, which is the seq order whichever process wrote. So a batch costs one Redis read
+per process however many connections follow it, and nothing can drop or expire on the way (no
+channel ``capacity``, no ``group_expiry``): what the history holds is what is delivered.
+
+A feed starts at the history's head, read when its first connection attaches (before that
+connection reads its own cursor: :mod:`.positions`), and stops when its last one detaches.
+It notices a new epoch (Redis flushed, or restarted without persistence) by an entry naming it,
+or by the head it reads whenever a read waits :data:`BLOCK_SECONDS` for nothing, and then reads
+the new epoch from its start: connections see the change as lost events (``prev: null``). When
+Redis fails, the feed logs it once and asks again, waiting 0.1 s, then twice as long each
+time, up to 1 s.
+
+An inbox holds at most :data:`INBOX_BATCHES` batches: a connection that far behind is told
+:data:`OVERFLOWED` and closed as a slow consumer, as its send queue would close it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import deque
+from typing import Any, Final
+from weakref import WeakKeyDictionary
+
+from .positions import message_of
+from .stores import get_history
+
+__all__ = ["BLOCK_SECONDS", "INBOX_BATCHES", "OVERFLOWED", "Feed", "Inbox", "attach", "detach"]
+
+logger = logging.getLogger("typedws")
+
+BLOCK_SECONDS: Final = 1.0
+"""How long one read waits for a new entry before the feed checks the history's epoch."""
+INBOX_BATCHES: Final = 1000
+"""Batches a connection may have waiting for its loop before it is closed as slow."""
+OVERFLOWED: Final = "typedws.inbox_overflow"
+"""The type of the message an inbox hands its connection once it overflowed."""
+FIRST_RETRY: Final = 0.1
+LAST_RETRY: Final = 1.0
+
+
+class Inbox:
+    """One connection's batches, waiting for its consumer loop (one of the loop's sources)."""
+
+    def __init__(self, limit: int | None = None) -> None:
+        self.limit = INBOX_BATCHES if limit is None else limit
+        self.overflowed = False
+        self._tell = False
+        self._batches: deque[dict[str, Any]] = deque()
+        self._ready = asyncio.Event()
+
+    def put(self, message: dict[str, Any]) -> None:
+        if self.overflowed:
+            return
+        if len(self._batches) >= self.limit:
+            self.overflowed = self._tell = True
+            self._batches.clear()
+        else:
+            self._batches.append(message)
+        self._ready.set()
+
+    async def get(self) -> dict[str, Any]:
+        """The next batch's message, or :data:`OVERFLOWED` (once) if the inbox overflowed."""
+        while not self._batches and not self._tell:
+            self._ready.clear()
+            await self._ready.wait()
+        if self._tell:
+            self._tell = False
+            return {"type": OVERFLOWED}
+        return self._batches.popleft()
+
+    def __len__(self) -> int:
+        return len(self._batches)
+
+
+class Feed:
+    """One model's live events in this process, handed to the inboxes attached to it."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.inboxes: set[Inbox] = set()
+        self.epoch = ""
+        self.last = 0
+        self.task: asyncio.Task[None] | None = None
+        self._starting = asyncio.Lock()
+        self._failing = False
+        self._delay = FIRST_RETRY
+
+    async def start(self) -> None:
+        """Start reading at the history's head (raises if the history cannot say where)."""
+        async with self._starting:
+            if self.task is None or self.task.done():
+                self.epoch, self.last = await get_history().head(self.label)
+                if self.inboxes:  # not all detached meanwhile
+                    self.task = asyncio.ensure_future(self._run())
+
+    def stop(self) -> None:
+        if self.task is not None:
+            self.task.cancel()
+            self.task = None
+
+    async def _run(self) -> None:
+        history: Any = get_history()
+        while self.inboxes:
+            try:
+                entries = await history.tail(self.label, self.last, BLOCK_SECONDS)
+                if not entries:
+                    self._moved(*await history.head(self.label))
+            except Exception as exc:
+                await self._outage(exc)
+                continue
+            self._recovered()
+            for epoch, stored in entries:
+                if epoch is not None and epoch != self.epoch:
+                    self._moved(epoch, 0)
+                    break  # the new epoch is read from its start
+                self.last = stored.first + stored.count - 1
+                self._hand(message_of(self.label, self.epoch, stored))
+
+    def _hand(self, message: dict[str, Any]) -> None:
+        for inbox in self.inboxes:
+            inbox.put(message)
+
+    def _moved(self, epoch: str, head: int) -> None:
+        """What the history says now: a new epoch is read from its start."""
+        if epoch != self.epoch:
+            logger.warning("typedws: the history of %s starts a new epoch", self.label)
+            self.epoch, self.last = epoch, 0
+
+    async def _outage(self, exc: Exception) -> None:
+        if not self._failing:
+            logger.warning(
+                "typedws: cannot read the live events of %s (%s: %s); retrying",
+                self.label,
+                type(exc).__name__,
+                exc,
+            )
+        self._failing = True
+        await asyncio.sleep(self._delay)
+        self._delay = min(self._delay * 2, LAST_RETRY)
+
+    def _recovered(self) -> None:
+        if self._failing:
+            logger.warning("typedws: reading the live events of %s again", self.label)
+        self._failing = False
+        self._delay = FIRST_RETRY
+
+
+_feeds: WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, Feed]] = WeakKeyDictionary()
+
+
+def _loop_feeds() -> dict[str, Feed]:
+    return _feeds.setdefault(asyncio.get_running_loop(), {})
+
+
+async def attach(label: str, inbox: Inbox) -> None:
+    """Hand ``inbox`` the model's batches from now on: from the feed's position, which is at or
+    before the history's head once this returns."""
+    feeds = _loop_feeds()
+    feed = feeds.get(label)
+    if feed is None:
+        feed = feeds[label] = Feed(label)
+    feed.inboxes.add(inbox)
+    try:
+        await feed.start()
+    except BaseException:
+        detach(label, inbox)
+        raise
+
+
+def detach(label: str, inbox: Inbox) -> None:
+    """``inbox`` no longer follows the model; the feed stops with its last inbox."""
+    feeds = _loop_feeds()
+    feed = feeds.get(label)
+    if feed is None:
+        return
+    feed.inboxes.discard(inbox)
+    if not feed.inboxes:
+        feed.stop()
+        del feeds[label]
