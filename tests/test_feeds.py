@@ -21,9 +21,9 @@ from tests.e2e.redis_server import RedisServer, own_redis_server
 from tests.subscribing import question
 from tests.test_send_backpressure import BlockedSocket
 from typedws import API
+from typedws.consumer import APIConsumer
 from typedws.protocol import CloseCode
 from typedws.subscriptions import feeds, interest, stores
-from typedws.subscriptions.connection import ConnectionSubscriptions
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -124,34 +124,52 @@ async def test_a_lost_history_is_read_in_its_new_epoch_and_told_as_a_gap(
 async def test_a_connection_too_far_behind_its_feed_is_closed_as_a_slow_consumer(
     api: API, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """A connection busy serving a frame gets batches in its inbox instead of straight from the
+    feed; one that falls INBOX_BATCHES behind that way is closed as a slow consumer."""
     monkeypatch.setattr(feeds, "INBOX_BATCHES", 3)
-    stuck = asyncio.Event()
+    stalled, stuck = asyncio.Event(), asyncio.Event()
+    handle = APIConsumer.handle
 
-    async def slow_deliver(self: ConnectionSubscriptions, message: dict[str, Any]) -> None:
-        await stuck.wait()  # the connection's loop handles nothing meanwhile
+    async def slow_handle(self: APIConsumer, text: str) -> dict[str, Any]:
+        if "stall" in text:
+            stalled.set()
+            await stuck.wait()  # the connection handles nothing else meanwhile
+        return await handle(self, text)
 
+    monkeypatch.setattr(APIConsumer, "handle", slow_handle)
     inputs: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
     socket = BlockedSocket()
     scope = {"type": "websocket", "path": "/ws/", "headers": [], "subprotocols": []}
     task = asyncio.ensure_future(api.as_asgi()(scope, inputs.get, socket.send))
     await inputs.put({"type": "websocket.connect"})
-    subscribe = {"action": "subscribe", "request_id": "s", "data": {"action": "create"}}
-    frame = json.dumps({"stream": "questions", "payload": subscribe})
-    await inputs.put({"type": "websocket.receive", "text": frame})
+    await inputs.put({"type": "websocket.receive", "text": frame("subscribe", "s", "create")})
     (ack,) = await socket.until(1)
     assert ack["payload"]["response_status"] == 201, ack
-    monkeypatch.setattr(ConnectionSubscriptions, "deliver", slow_deliver)
+    await inputs.put({"type": "websocket.receive", "text": frame("list", "stall")})
+    await asyncio.wait_for(stalled.wait(), 5)
     for i in range(6):
         await question(f"burst {i}")
     (inbox,) = running_feeds()["polls.question"].inboxes
     async with asyncio.timeout(10):
-        while not inbox.overflowed:  # the loop is stuck on the first batch
+        while not inbox.overflowed:
             await asyncio.sleep(0.02)
         stuck.set()
-        await socket.until(2)  # the close, after the acknowledgement
+        while socket.closed is None:
+            await socket.until(len(socket.frames) + 1)
     assert socket.closed == CloseCode.SLOW_CONSUMER
+    # The stalled reply; then the one batch the loop had taken before the inbox overflowed.
+    replies = [f["payload"]["request_id"] for f in socket.frames if f["type"] == "reply"]
+    assert replies == ["s", "stall"]
+    assert len(socket.frames) <= 3
     await inputs.put({"type": "websocket.disconnect", "code": CloseCode.SLOW_CONSUMER})
     await asyncio.wait_for(task, 5)
+
+
+def frame(action: str, request_id: str, subscribed: str | None = None) -> str:
+    payload: dict[str, Any] = {"action": action, "request_id": request_id}
+    if subscribed is not None:
+        payload["data"] = {"action": subscribed}
+    return json.dumps({"stream": "questions", "payload": payload})
 
 
 async def test_an_inbox_tells_its_overflow_once_and_holds_nothing_after() -> None:
@@ -164,3 +182,23 @@ async def test_an_inbox_tells_its_overflow_once_and_holds_nothing_after() -> Non
     with pytest.raises(TimeoutError):
         async with asyncio.timeout(0.1):
             await inbox.get()
+
+
+async def test_an_idle_connection_gets_its_batches_straight_from_the_feed(
+    connect: Connect, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    queued: list[dict[str, Any]] = []
+    put = feeds.Inbox.put
+
+    def counting(self: feeds.Inbox, message: dict[str, Any]) -> None:
+        queued.append(message)
+        put(self, message)
+
+    monkeypatch.setattr(feeds.Inbox, "put", counting)
+    async with connect() as client:
+        ack = await client.subscribe("questions", "create", request_id="s")
+        for i in range(3):
+            await question(f"idle {i}")
+            event = (await client.receive_event())["payload"]
+            assert (event["seq"], event["prev"]) == (ack["seq"] + i + 1, ack["seq"] + i)
+    assert queued == []  # no wake-up of the connection's loop per batch

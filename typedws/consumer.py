@@ -88,7 +88,9 @@ class APIConsumer(AsyncWebsocketConsumer):
         handler = getattr(self, get_handler_name(message), None)
         if handler is None:
             raise ValueError(f"No handler for message type {message['type']}")
-        await handler(message)
+        # A feed hands this connection a batch itself only while nothing is being handled.
+        async with self.inbox.lock:
+            await handler(message)
 
     async def connect(self) -> None:
         self.connection = ConnectionContext(self.scope)
@@ -97,6 +99,7 @@ class APIConsumer(AsyncWebsocketConsumer):
         )
         # Where the binding's subscribe actions find it (``request.scope``).
         self.connection.scope[SCOPE_KEY] = self.subscriptions
+        self.inbox.handler = self.subscriptions.deliver
         await self.accept()
         send: Any = self.base_send
         self.outgoing = SendQueue(send, name=_peer(self.scope))
@@ -113,11 +116,14 @@ class APIConsumer(AsyncWebsocketConsumer):
 
     async def typedws_events(self, message: dict[str, Any]) -> None:
         """A published batch of model changes: send this connection's events."""
-        if self.link.gaps.missed(message):
-            if self.outgoing is not None:
-                self.outgoing.give_up("the channel layer dropped events owed to it")
-            return
-        await self.subscriptions.deliver(message)
+        try:
+            if self.link.gaps.missed(message):
+                if self.outgoing is not None:
+                    self.outgoing.give_up("the channel layer dropped events owed to it")
+                return
+            await self.subscriptions.deliver(message)
+        finally:
+            self.inbox.taken = False
 
     async def typedws_inbox_overflow(self, message: dict[str, Any]) -> None:
         """The connection fell :data:`~.subscriptions.feeds.INBOX_BATCHES` batches behind."""

@@ -16,8 +16,15 @@ the new epoch from its start: connections see the change as lost events (``prev:
 Redis fails, the feed logs it once and asks again, waiting 0.1 s, then twice as long each
 time, up to 1 s.
 
-An inbox holds at most :data:`INBOX_BATCHES` batches: a connection that far behind is told
-:data:`OVERFLOWED` and closed as a slow consumer, as its send queue would close it.
+A feed hands a batch straight to an idle connection (:meth:`Inbox.offer`): the feed's task
+runs the connection's delivery itself, one connection after another, which spares each
+connection a wake-up of its consumer loop. A connection that is busy (serving a frame, or with
+batches still waiting) gets the batch in its inbox, which its consumer loop reads in order;
+the inbox's lock, held by the consumer around everything it handles, is what keeps an event
+from overtaking a reply (a ``subscribe``'s acknowledgement comes first; nothing follows an
+``unsubscribe``'s reply). An inbox holds at most :data:`INBOX_BATCHES` batches: a connection
+that far behind is told :data:`OVERFLOWED` and closed as a slow consumer, as its send queue
+would close it.
 """
 
 from __future__ import annotations
@@ -25,6 +32,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
+from collections.abc import Awaitable, Callable
 from typing import Any, Final
 from weakref import WeakKeyDictionary
 
@@ -43,17 +51,39 @@ OVERFLOWED: Final = "typedws.inbox_overflow"
 """The type of the message an inbox hands its connection once it overflowed."""
 FIRST_RETRY: Final = 0.1
 LAST_RETRY: Final = 1.0
+HANDED_PER_TURN: Final = 100
+"""Connections a feed delivers to before it lets the event loop run other work."""
 
 
 class Inbox:
-    """One connection's batches, waiting for its consumer loop (one of the loop's sources)."""
+    """One connection's batches, waiting for its consumer loop (one of the loop's sources), or
+    handed straight to ``handler`` while the connection is idle."""
 
-    def __init__(self, limit: int | None = None) -> None:
+    def __init__(
+        self,
+        limit: int | None = None,
+        handler: Callable[[dict[str, Any]], Awaitable[None]] | None = None,
+    ) -> None:
         self.limit = INBOX_BATCHES if limit is None else limit
+        self.handler = handler
         self.overflowed = False
+        # Held by the consumer around each message it handles, and by a feed handing a batch.
+        self.lock = asyncio.Lock()
+        # A batch the consumer loop took and has not handled yet.
+        self.taken = False
         self._tell = False
         self._batches: deque[dict[str, Any]] = deque()
         self._ready = asyncio.Event()
+
+    async def offer(self, message: dict[str, Any]) -> None:
+        """Deliver ``message`` now if the connection is idle and nothing waits before it;
+        otherwise queue it for the consumer loop."""
+        busy = self._batches or self.taken or self.lock.locked() or self.overflowed
+        if busy or self.handler is None:
+            self.put(message)
+            return
+        async with self.lock:
+            await self.handler(message)
 
     def put(self, message: dict[str, Any]) -> None:
         if self.overflowed:
@@ -73,6 +103,7 @@ class Inbox:
         if self._tell:
             self._tell = False
             return {"type": OVERFLOWED}
+        self.taken = True  # until the consumer handled it (it clears this)
         return self._batches.popleft()
 
     def __len__(self) -> int:
@@ -121,11 +152,16 @@ class Feed:
                     self._moved(epoch, 0)
                     break  # the new epoch is read from its start
                 self.last = stored.first + stored.count - 1
-                self._hand(message_of(self.label, self.epoch, stored))
+                await self._hand(message_of(self.label, self.epoch, stored))
 
-    def _hand(self, message: dict[str, Any]) -> None:
-        for inbox in self.inboxes:
-            inbox.put(message)
+    async def _hand(self, message: dict[str, Any]) -> None:
+        for handed, inbox in enumerate(list(self.inboxes), 1):
+            try:
+                await inbox.offer(message)
+            except Exception:
+                logger.exception("typedws: could not deliver events of %s", self.label)
+            if handed % HANDED_PER_TURN == 0:
+                await asyncio.sleep(0)
 
     def _moved(self, epoch: str, head: int) -> None:
         """What the history says now: a new epoch is read from its start."""
