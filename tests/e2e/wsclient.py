@@ -135,7 +135,11 @@ def small_socket(url: str) -> socket.socket:
     # Small segments: the server's kernel sizes its send buffer by them (up to tcp_wmem's
     # maximum, 4 MiB here, with loopback's 64 KiB segments).
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_MAXSEG, 536)
-    sock.connect((parts.hostname, parts.port))
+    try:
+        sock.connect((parts.hostname, parts.port))
+    except OSError:
+        sock.close()
+        raise
     sock.setblocking(False)
     return sock
 
