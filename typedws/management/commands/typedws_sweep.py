@@ -13,8 +13,10 @@ import asyncio
 import signal
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from channels.layers import InMemoryChannelLayer
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from typedws.layers import get_layer
 from typedws.subscriptions import durable
 from typedws.subscriptions.sweeper import sweep_due, sweep_until
 
@@ -32,6 +34,12 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if isinstance(get_layer(), InMemoryChannelLayer):
+            # Published there, the rows would be deleted and their events reach no one.
+            raise CommandError(
+                "typedws_sweep needs a channel layer shared with the server processes "
+                "(CHANNEL_LAYERS, e.g. channels_redis); this process's is in memory."
+            )
         if not durable.enabled():
             # Rows written before it was turned off are still worth publishing.
             self.stderr.write(
