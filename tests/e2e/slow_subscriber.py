@@ -78,13 +78,15 @@ class SlowSubscriber:
         requests: their replies, with the events, fill the server's buffers for this socket
         (see :data:`LIST`)."""
         self._reading.clear()
+        needle = f"127.0.0.1:{self.ports[-1]} as a slow consumer"
         try:
-            needle = f"127.0.0.1:{self.ports[-1]} as a slow consumer"
             async with asyncio.timeout(timeout):
                 while needle not in self.log.read_text(errors="replace"):
                     for _ in range(LISTS_AT_ONCE):
                         await self._connection.send(LIST)
                     await asyncio.sleep(0.1)
+        except (ConnectionClosed, TimeoutError) as exc:
+            raise AssertionError(f"not closed as a slow consumer: {exc!r}") from exc
         finally:
             self._reading.set()
 
