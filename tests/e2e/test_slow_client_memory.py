@@ -7,9 +7,8 @@ A real uvicorn process (the demo, on PostgreSQL and a redis-server of the test's
 reader, which must receive every event (so the events were really published), and the client
 under test, on a socket with a 4 KiB receive buffer (``connect_slow``: the kernel's buffers
 do not hide the server's queue), which subscribes, then never reads again. A writer process
-makes 20,000 creates, 500 per transaction (one channel-layer message each: 40 in all, under
-channels_redis's per-channel ``capacity``, so the reader cannot be dropped by the layer). Each
-event frame is about 450 bytes: 20,000 of them are about 9 MB, which a server without the bound
+makes 20,000 creates, 500 per transaction (one published batch each: 40 in all). Each event
+frame is about 450 bytes: 20,000 of them are about 9 MB, which a server without the bound
 would hold for the client that does not read.
 
 Measured: the server's peak resident memory while the 20,000 events are produced (``VmHWM``,
