@@ -2,21 +2,27 @@
 ``recovered: false`` the test provoked. Zero silent gaps, counted and printed.
 
 Two uvicorn processes (A and B) on a PostgreSQL cluster and a redis-server of the test's own,
-with durable events on. Subscribers on A, through a proxy the test can cut: the generated
-Python client (in this process) and the generated TypeScript client (a Node process), each
-following every create of ``questions`` and ``choices``. A writer on B makes 2,000 creates
-over both streams at a steady rate; meanwhile:
+with durable events on. Three subscribers on A, each following every create of ``questions``
+and ``choices``: the generated Python client (in this process) and the generated TypeScript
+client (a Node process), through a proxy the test can cut, and a slow reader, which speaks the
+protocol itself (``slow_subscriber.py``) on a socket of its own straight to A, with a 4 KiB
+receive buffer. A writer on B makes 2,000 creates over both streams at a steady rate;
+meanwhile:
 
-- the proxy cuts both subscribers off for 10 s (they reconnect and resume with ``since``);
-- A is SIGKILLed and restarted on its port (they reconnect and resume again);
+- the slow reader stops reading until A closes it as a slow consumer (4008: A bounds each
+  connection's outgoing frames to 16 KiB, ``MAX_SEND_QUEUE_BYTES``), then reconnects and
+  resumes with ``since`` from its last seq. Meanwhile it sends ``list`` requests: A's kernel
+  grows the socket's send buffer to some 600 KB even for a 4 KiB receive window, which its
+  events alone (about 20 KB/s here) would take most of the run to fill. Only it may be closed
+  as slow: every slow-consumer close in A's log names one of its connections;
+- the proxy cuts the generated clients off for 10 s (they reconnect and resume with ``since``);
+- A is SIGKILLed and restarted on its port (all three reconnect and resume again);
 - a writer process is SIGKILLed right after its commit (its event is published by a sweeper).
 
 Then Redis is restarted without persistence (history and groups gone) and the subscribers are
-cut off briefly: their resumption must say ``recovered: false`` (``epoch_changed``), and what
-is written afterwards must reach them, exactly once, in seq order, in the new epoch.
-
-Not covered here: a subscriber that stops reading until it is closed as slow (needs the bounded
-send queue and ``CloseCode.SLOW_CONSUMER``, not on this branch).
+cut off briefly (the slow reader closes its connection itself): their resumption must say
+``recovered: false`` (``epoch_changed``), and what is written afterwards must reach them,
+exactly once, in seq order, in the new epoch.
 """
 
 from __future__ import annotations
@@ -45,6 +51,7 @@ from tests.codegen.tsc import install_runtime, node, run_tsc, write_tsconfig
 from tests.e2e.postgres import own_postgres
 from tests.e2e.proxy import CuttableProxy
 from tests.e2e.servers import EXAMPLE_DIR, free_port, run_manage, server_env, start_server, stop
+from tests.e2e.slow_subscriber import SlowSubscriber
 from tests.e2e.test_durable import DIE_AFTER_COMMIT
 from tests.e2e.test_resume import OwnRedis
 from tests.e2e.wsclient import open_client, unique
@@ -62,7 +69,13 @@ STREAMS = ("questions", "choices")
 WRITES = 2000
 AFTER_REDIS = 50
 PACE = 0.005  # seconds between two writes: a steady rate, not a burst
-CUT_AT, KILL_A_AT, KILL_WRITER_AT = 300, 900, 1400
+SLOW_AT, CUT_AT, KILL_A_AT, KILL_WRITER_AT = 50, 300, 900, 1400
+# A's bound on each connection's outgoing frames, far below the 1 MiB default so the slow
+# reader overflows it soon. It does not reach the other subscribers: every frame is far
+# smaller than it, and a connection's queue only grows once the kernel's buffers for its
+# socket are full, which takes MiBs on the proxied subscribers' ordinary sockets, replays
+# included (measured: A closed only the slow reader; the test checks that every run).
+SEND_QUEUE_BYTES = 16 * 1024
 DEADLINE = 60.0
 
 
@@ -106,6 +119,7 @@ class Seen:
 @dataclass
 class Cluster:
     env: dict[str, str]
+    a_env: dict[str, str]
     postgres_url: str
     redis: OwnRedis
     a: subprocess.Popen[bytes]
@@ -121,7 +135,7 @@ class Cluster:
         self.a.send_signal(signal.SIGKILL)
         self.a.wait()
         app = "tests.e2e.scaleout.asgi:application"
-        self.a, _ = start_server(self.env, self.log_dir / "a.log", app, port=self.a_port)
+        self.a, _ = start_server(self.a_env, self.log_dir / "a.log", app, port=self.a_port)
 
     def ids(self) -> dict[str, set[int]]:
         with psycopg.connect(self.postgres_url) as db:
@@ -147,9 +161,10 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
         )
         run_manage(env, "migrate", "--noinput")
         app = "tests.e2e.scaleout.asgi:application"
-        a, a_url = start_server(env, workdir / "a.log", app)
+        a_env = {**env, "TYPEDWS_MAX_SEND_QUEUE_BYTES": str(SEND_QUEUE_BYTES)}
+        a, a_url = start_server(a_env, workdir / "a.log", app)
         b, b_url = start_server(env, workdir / "b.log", app)
-        cluster = Cluster(env, postgres.url, redis, a, a_url, b_url, workdir)
+        cluster = Cluster(env, a_env, postgres.url, redis, a, a_url, b_url, workdir)
         try:
             yield cluster
         finally:
@@ -257,6 +272,26 @@ async def ts_subscriber(script: Path, url: str, origin: str, seen: Seen) -> Asyn
         reader.cancel()
 
 
+@contextlib.asynccontextmanager
+async def slow_subscriber(url: str, log: Path, seen: Seen) -> AsyncIterator[SlowSubscriber]:
+    slow = SlowSubscriber(url, STREAMS, log, seen.event, seen.gap)
+    task = asyncio.create_task(slow.run())
+    try:
+        await asyncio.wait_for(slow.subscribed.wait(), DEADLINE)
+        yield slow
+    finally:
+        await slow.stop()
+        await task
+
+
+def closed_as_slow(log: Path) -> list[str]:
+    """The connections a server's log says it closed as slow consumers."""
+    lines = log.read_text(errors="replace").splitlines()
+    return [
+        line.split(" from ")[1].split(" as ")[0] for line in lines if "as a slow consumer" in line
+    ]
+
+
 def kill_writer_after_commit(env: dict[str, str]) -> None:
     text = unique("killed")
     command = [sys.executable, "manage.py", "shell", "-c", DIE_AFTER_COMMIT.format(text=text)]
@@ -320,10 +355,12 @@ async def test_every_event_exactly_once_in_seq_order_or_an_explicit_recovered_fa
     proxy = CuttableProxy(cluster.a_port)
     await proxy.start()
     url, origin = f"ws://127.0.0.1:{proxy.port}/ws/", f"http://127.0.0.1:{cluster.a_port}"
-    subscribers = [Seen("python"), Seen("typescript")]
+
+    subscribers = [Seen("python"), Seen("typescript"), Seen("slow")]
     async with (
         python_subscriber(python_client, url, origin, subscribers[0]),
         ts_subscriber(ts_script, url, origin, subscribers[1]),
+        slow_subscriber(cluster.a_url, cluster.log_dir / "a.log", subscribers[2]) as slow,
     ):
         started = time.monotonic()
 
@@ -336,7 +373,12 @@ async def test_every_event_exactly_once_in_seq_order_or_an_explicit_recovered_fa
         async def cut() -> None:
             await proxy.cut(10)
 
-        phases: dict[int, Phase] = {CUT_AT: cut, KILL_A_AT: kill_a, KILL_WRITER_AT: kill_writer}
+        async def stop_reading() -> None:
+            await slow.stop_reading_until_closed(DEADLINE)
+
+        phases: dict[int, Phase] = {
+            SLOW_AT: stop_reading, CUT_AT: cut, KILL_A_AT: kill_a, KILL_WRITER_AT: kill_writer,
+        }  # fmt: skip
         await write(cluster.b_url, WRITES, phases)
         written = time.monotonic() - started
         before = await asyncio.to_thread(cluster.ids)
@@ -345,6 +387,7 @@ async def test_every_event_exactly_once_in_seq_order_or_an_explicit_recovered_fa
         clean = [verdict(seen, before, 0) for seen in subscribers]
 
         await asyncio.to_thread(cluster.redis.restart)
+        await slow.reconnect()
         await proxy.cut(0.5)  # the subscribers come back to a history that is gone
         for seen in subscribers:
             await seen.until(told_epoch_changed(seen), "recovered: false (epoch_changed) twice")
@@ -359,6 +402,12 @@ async def test_every_event_exactly_once_in_seq_order_or_an_explicit_recovered_fa
     print(f"\nchaos: {WRITES} writes in {written:.1f} s, then Redis restarted, {AFTER_REDIS} more")
     for name, counts in report.items():
         print(f"chaos: {name:10s} {counts}")
+    print(
+        f"chaos: slow       closed as slow {slow.closed_as_slow} time(s); close codes {slow.closes}"
+    )
+    slow_closes = closed_as_slow(cluster.log_dir / "a.log")
+    assert slow.closed_as_slow >= 1, slow.closes
+    assert {f"127.0.0.1:{port}" for port in slow.ports} >= set(slow_closes), slow_closes
     for seen, counts in zip(subscribers, clean, strict=True):
         assert counts["silent_gaps"] == 0, (seen.name, counts)
     for name, counts in report.items():

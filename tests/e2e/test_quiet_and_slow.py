@@ -13,22 +13,19 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import socket
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
-from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
 from tests.e2e.redis_server import own_redis_server
 from tests.e2e.servers import run_manage, server_env, start_server, stop
 from tests.e2e.test_scaleout import database_url, postgres_url  # noqa: F401  # fixtures
-from tests.e2e.wsclient import Client, open_client, origin_of, unique
+from tests.e2e.wsclient import Client, connect_slow, open_client, unique
 
 pytestmark = pytest.mark.e2e
 
@@ -84,25 +81,6 @@ async def test_an_idle_subscribed_socket_stays_open(server: Server, writer: Clie
     assert "channel layer failed" not in server.log.read_text()
 
 
-def _small_socket(url: str) -> socket.socket:
-    """A client socket with a small receive buffer: a client that stops reading stops the
-    server's writes soon."""
-    parts = urlsplit(url)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-    # Small segments: the server's kernel sizes its send buffer by them (up to tcp_wmem's
-    # maximum, 4 MiB here, with loopback's 64 KiB segments).
-    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_MAXSEG, 536)
-    sock.connect((parts.hostname, parts.port))
-    sock.setblocking(False)
-    return sock
-
-
-def _reader(url: str) -> Any:
-    """A connection whose client library also stops reading when one frame waits."""
-    return connect(url, sock=_small_socket(url), origin=origin_of(url), max_queue=1)  # type: ignore[arg-type]
-
-
 async def _frames(connection: Any) -> tuple[list[dict[str, Any]], int | None]:
     """Every frame until the server closes (with its close code), or until a quiet second."""
     frames = []
@@ -120,7 +98,7 @@ async def test_a_client_too_far_behind_is_closed_as_slow(server: Server, writer:
     for _ in range(PAGE):
         await writer.create_question(marker.ljust(200, "x"))
     request = {"action": "list", "data": {"search": marker, "page_size": PAGE}}
-    async with _reader(server.url) as connection:
+    async with connect_slow(server.url) as connection:
         # Requests (about 30 KB a reply), never reading, until the server gives up: the
         # kernel's socket buffers (up to tcp_wmem's 4 MiB here) fill first.
         sent = 0

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import socket
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -17,7 +18,7 @@ from urllib.parse import urlsplit
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.typing import Origin
 
-__all__ = ["Client", "Frame", "open_client", "origin_of", "unique"]
+__all__ = ["Client", "Frame", "connect_slow", "open_client", "origin_of", "small_socket", "unique"]
 
 # Seconds to wait for one reply; a reply that never comes fails the test instead of hanging it.
 REPLY_TIMEOUT = 10.0
@@ -123,3 +124,29 @@ async def open_client(url: str, **options: Any) -> AsyncIterator[Client]:
     options.setdefault("origin", Origin(origin_of(url)))
     async with connect(url, open_timeout=REPLY_TIMEOUT, **options) as connection:
         yield Client(connection)
+
+
+def small_socket(url: str) -> socket.socket:
+    """A client socket with a small receive buffer: a client that stops reading stops the
+    server's writes soon (the kernel's buffers do not hide the server's own queue)."""
+    parts = urlsplit(url)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    # Small segments: the server's kernel sizes its send buffer by them (up to tcp_wmem's
+    # maximum, 4 MiB here, with loopback's 64 KiB segments).
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_MAXSEG, 536)
+    try:
+        sock.connect((parts.hostname, parts.port))
+    except OSError:
+        sock.close()
+        raise
+    sock.setblocking(False)
+    return sock
+
+
+def connect_slow(url: str, **options: Any) -> Any:
+    """``connect()`` on a :func:`small_socket`, whose client library also stops reading from
+    the socket as soon as one frame waits to be received (``max_queue=1``)."""
+    options.setdefault("origin", Origin(origin_of(url)))
+    options.setdefault("open_timeout", REPLY_TIMEOUT)
+    return connect(url, sock=small_socket(url), max_queue=1, **options)

@@ -8,11 +8,16 @@ Redis), locks them (``SELECT ... FOR UPDATE SKIP LOCKED``: two processes never t
 rows), publishes each batch as its writer would have, under the same message id, and deletes
 them in the same transaction. A sweeper dying before its commit leaves the rows to the next
 one; the history stores a batch once per id (``once``), so no event is published twice.
+
+Where no server process with connections runs next to the writers (Celery workers writing, say),
+``manage.py typedws_sweep`` runs the same sweeps on its own: :func:`sweep_due` once
+(``--once``), or :func:`sweep_until` a signal.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 from collections import defaultdict
@@ -32,7 +37,7 @@ from typedws.settings import typedws_settings
 from . import durable, outbox, registry
 from .publish import message, model_events
 
-__all__ = ["start", "sweep"]
+__all__ = ["start", "sweep", "sweep_all", "sweep_due", "sweep_until"]
 
 logger = logging.getLogger("typedws")
 
@@ -61,6 +66,30 @@ async def _sweep_forever() -> None:
             await sweep_async()
         except Exception:
             logger.exception("typedws could not publish the outbox's rows")
+
+
+async def sweep_due() -> int:
+    """Publish every row due now, :data:`LIMIT` at a time, from this event loop; how many.
+    Rows another sweeper holds are left to it."""
+    sweep_async = database_sync_to_async(sweep_all, thread_sensitive=False)
+    total = 0
+    while published := await sweep_async():
+        total += published
+    return total
+
+
+async def sweep_until(stopping: asyncio.Event) -> int:
+    """:func:`sweep_due` every ``OUTBOX_SWEEP_SECONDS`` until ``stopping`` is set (between two
+    sweeps: a sweep under way finishes, its transaction committed); how many rows published."""
+    total = 0
+    while not stopping.is_set():
+        try:
+            total += await sweep_due()
+        except Exception:
+            logger.exception("typedws could not publish the outbox's rows")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stopping.wait(), typedws_settings.OUTBOX_SWEEP_SECONDS)
+    return total
 
 
 def sweep_all() -> int:

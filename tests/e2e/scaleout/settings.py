@@ -28,3 +28,7 @@ if os.environ.get("REDIS_URL"):
 # A smaller bound on each connection's outgoing frames, for the slow-consumer tests.
 if os.environ.get("TYPEDWS_MAX_SEND_QUEUE_BYTES"):
     TYPEDWS = {**TYPEDWS, "MAX_SEND_QUEUE_BYTES": int(os.environ["TYPEDWS_MAX_SEND_QUEUE_BYTES"])}
+
+# Rows a sweep takes at once, whatever their age, for the sweep command's test.
+if os.environ.get("TYPEDWS_OUTBOX_GRACE_SECONDS"):
+    TYPEDWS = {**TYPEDWS, "OUTBOX_GRACE_SECONDS": float(os.environ["TYPEDWS_OUTBOX_GRACE_SECONDS"])}
