@@ -1,5 +1,5 @@
-"""``manage.py typedws_sweep`` refuses an in-process channel layer: what it published there
-would reach no server, and the rows would be deleted. (It publishes for real in
+"""``manage.py typedws_sweep`` refuses an in-process history and channel layer: what it
+published there would reach no server, and the rows would be deleted. (It publishes for real in
 ``tests/e2e/test_sweep_command.py``.)"""
 
 from __future__ import annotations
@@ -24,6 +24,6 @@ def test_an_in_memory_layer_is_refused_and_the_rows_stay(
     with transaction.atomic():
         Question.objects.create(question_text="left behind")
     assert DURABLE["OUTBOX_GRACE_SECONDS"] == 0
-    with pytest.raises(CommandError, match="needs a channel layer shared with the server"):
+    with pytest.raises(CommandError, match="needs a history or a channel layer shared"):
         call_command("typedws_sweep", "--once")
     assert OutboxRow.objects.count() == 1

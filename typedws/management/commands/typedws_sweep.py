@@ -18,6 +18,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from typedws.layers import get_layer
 from typedws.subscriptions import durable
+from typedws.subscriptions.stores import carries_events
 from typedws.subscriptions.sweeper import sweep_due, sweep_until
 
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
@@ -34,11 +35,12 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if isinstance(get_layer(), InMemoryChannelLayer):
+        if not carries_events() and isinstance(get_layer(), InMemoryChannelLayer):
             # Published there, the rows would be deleted and their events reach no one.
             raise CommandError(
-                "typedws_sweep needs a channel layer shared with the server processes "
-                "(CHANNEL_LAYERS, e.g. channels_redis); this process's is in memory."
+                "typedws_sweep needs a history or a channel layer shared with the server "
+                "processes (Redis: CHANNEL_LAYERS with channels_redis, or "
+                'TYPEDWS["HISTORY_REDIS_URL"]); this process\'s are in memory.'
             )
         if not durable.enabled():
             # Rows written before it was turned off are still worth publishing.
