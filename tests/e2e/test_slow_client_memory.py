@@ -15,17 +15,18 @@ Measured: the server's peak resident memory while the 20,000 events are produced
 reset through ``/proc/<pid>/clear_refs`` once both clients are subscribed and warmed up) minus
 its resident memory at that moment. A control run, in a fresh server of its own, does the same
 with the second client reading: what it grows is the work itself, not a queue. Here that is
-about 75 MiB, almost all of it the process's cache of the last 256 decoded batches with their
-rendered events (``subscriptions/received.py``: 40 batches of 500 events, all kept), the same
-in both runs. The test asserts that the run whose second client stops reading grows at most
+about 28 MiB, much of it the process's cache of decoded batches with their rendered events
+(``subscriptions/received.py``, bounded by 2 MiB of message bodies since this test showed it
+kept all 40 batches of 500 events, 75 MiB), the same in both runs. The test asserts that the run whose second client stops reading grows at most
 
     control growth + MAX_SEND_QUEUE_BYTES + SLACK
 
 ``SLACK`` (2 MiB) covers what else a non-reading client may hold besides its queue: the frame
 that overflowed it, uvicorn's transport buffer (paused at its 64 KiB high-water mark, plus one
 frame), and the allocator's run-to-run noise (pymalloc takes 1 MiB arenas); measured, the two
-runs grew 74.6 and 74.4 MiB. With the bound disabled (``MAX_SEND_QUEUE_BYTES`` = 1 GiB for the
-second run) the server held every frame, grew 85.6 MiB, and this test failed.
+runs grew 27.6 and 28.3 MiB (before the cache's byte bound: 74.6 and 74.4). With the bound
+disabled (``MAX_SEND_QUEUE_BYTES`` = 1 GiB for the second run) the server held every frame, grew
+85.6 MiB (before the cache's byte bound), and this test failed.
 
 The client under test refuses permessage-deflate: compressed, these alike frames are small
 enough for the kernel's socket buffers to take all 20,000 of them.

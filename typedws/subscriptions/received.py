@@ -29,6 +29,11 @@ __all__ = ["ReceivedBatch", "ReceivedEvent", "received"]
 logger = logging.getLogger("typedws")
 
 CACHED_BATCHES: Final = 256
+CACHED_BODY_BYTES: Final = 2 * 1024 * 1024
+"""The cache also stops at this many bytes of message bodies: a decoded, rendered event takes
+about ten times its share of the body, and batches of big transactions would otherwise hold
+hundreds of MiB. Every connection of the process takes a batch within moments of the others;
+one that lags further decodes it again."""
 
 
 @dataclass(eq=False)
@@ -99,14 +104,40 @@ class ReceivedBatch:
         return self.first + len(self.events) - 1
 
 
-_batches: OrderedDict[str, ReceivedBatch] = OrderedDict()
+class _Cache:
+    """The decoded batches, newest last, bounded by count and by bytes of body."""
+
+    def __init__(self) -> None:
+        self.batches: OrderedDict[str, tuple[ReceivedBatch, int]] = OrderedDict()
+        self.body_bytes = 0
+
+    def get(self, batch_id: str) -> ReceivedBatch | None:
+        cached = self.batches.get(batch_id)
+        return None if cached is None else cached[0]
+
+    def add(self, batch: ReceivedBatch, size: int) -> None:
+        """Keep ``batch`` (its body ``size`` bytes), dropping the oldest over either bound."""
+        self.batches[batch.id] = (batch, size)
+        self.body_bytes += size
+        while len(self.batches) > 1 and (
+            len(self.batches) > CACHED_BATCHES or self.body_bytes > CACHED_BODY_BYTES
+        ):
+            self.drop(next(iter(self.batches)))
+
+    def drop(self, batch_id: str) -> None:
+        cached = self.batches.pop(batch_id, None)
+        if cached is not None:
+            self.body_bytes -= cached[1]
+
+
+_cache = _Cache()
 
 
 def received(message: Mapping[str, Any], *, shared: bool = True) -> ReceivedBatch | None:
     """The batch a ``typedws.events`` message carries, decoded once per process; with
     ``shared=False`` a batch of its own, whose verdicts are decided afresh (a replay)."""
     batch_id = message.get("id")
-    batch = _batches.get(batch_id) if isinstance(batch_id, str) and shared else None
+    batch = _cache.get(batch_id) if isinstance(batch_id, str) and shared else None
     if batch is not None:
         return batch
     try:
@@ -114,11 +145,8 @@ def received(message: Mapping[str, Any], *, shared: bool = True) -> ReceivedBatc
     except (LookupError, ValueError, TypeError):
         logger.exception("typedws: an undecodable subscription message was ignored")
         return None
-    if not shared:
-        return batch
-    _batches[batch.id] = batch
-    while len(_batches) > CACHED_BATCHES:
-        _batches.popitem(last=False)
+    if shared:
+        _cache.add(batch, len(message["body"]))
     return batch
 
 
@@ -146,5 +174,5 @@ def _event(model: type[Model], using: str, event: Mapping[str, Any]) -> Received
 
 def forget(batches: Iterable[str] | None = None) -> None:
     """Drop cached batches (all of them by default); for tests."""
-    for batch_id in list(_batches) if batches is None else batches:
-        _batches.pop(batch_id, None)
+    for batch_id in list(_cache.batches) if batches is None else batches:
+        _cache.drop(batch_id)
