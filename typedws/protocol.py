@@ -143,8 +143,9 @@ class CloseCode:
     """The WebSocket close codes typedws itself sends (docs/protocol.md, "Close codes")."""
 
     SLOW_CONSUMER: Final = 4008
-    """The frames queued for the client exceeded ``MAX_SEND_QUEUE_BYTES``: it does not read
-    fast enough. Its queued frames were dropped; it reconnects and refetches."""
+    """The client fell behind: the frames queued for it exceeded ``MAX_SEND_QUEUE_BYTES``, or
+    the events waiting for it did. Its queued frames were dropped; it reconnects and resumes
+    with ``since`` (or refetches)."""
 
 
 class StandardAction(NamedTuple):
