@@ -7,7 +7,8 @@ it on SQLite. When the queryset is static (the class's ``queryset``, DRF's own
 ``get_queryset()`` and ``filter_queryset()``, no filter backends, a plain model query), the SQL
 is the same for every frame but for the lookup value: it is compiled once by Django itself,
 with the first value seen, and later frames only put their value in its place. Rows become
-objects as Django's ``ModelIterable`` makes them (the compiler's converters, ``from_db``).
+objects as Django's ``ModelIterable`` makes them (the compiler's converters, then ``from_db``
+or :mod:`.instances`, which makes the same objects without ``__init__``'s signals).
 
 A page's slice is compiled once per offset and size (at most a few hundred kept per
 connection); the ``COUNT`` is the SQL Django ran for the first one, recorded. Anything else
@@ -29,6 +30,7 @@ from django.db.models.query import MAX_GET_RESULTS, ModelIterable
 from django.db.models.signals import post_migrate
 from django.http import Http404
 
+from .instances import from_rows
 from .stats import Fallback, count
 
 __all__ = ["CompiledGet", "compiled_get", "count_rows", "fetch_object", "fetch_page"]
@@ -62,9 +64,8 @@ class CompiledGet:
             cursor.execute(self.sql, params)
             rows: Any = cursor.fetchall()
         if self.converters:
-            rows = self.compiler.apply_converters(rows, self.converters)
-        model = self.compiler.query.model
-        return [model.from_db(alias, self.init_list, row) for row in rows]
+            rows = list(self.compiler.apply_converters(rows, self.converters))
+        return from_rows(self.compiler.query.model, alias, self.init_list, rows)
 
     def prepare(self, value: Any, connection: Any) -> Any:
         """``value`` as the ``exact`` lookup sends it to the database."""
