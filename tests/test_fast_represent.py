@@ -134,6 +134,31 @@ def test_many_true_renders_as_drf(rows: list[Sample]) -> None:
     assert stats.fallbacks() == {}
 
 
+class OneColumnSerializer(serializers.ModelSerializer[Sample]):
+    class Meta:
+        model = Sample
+        fields = ["at"]
+
+
+class NoColumnSerializer(serializers.ModelSerializer[Sample]):
+    class Meta:
+        model = Sample
+        fields: list[str] = []
+
+
+@EXAMPLES
+@given(rows=st.lists(samples, max_size=3), zone=st.sampled_from(ZONES))
+def test_one_or_no_column_renders_as_drf(rows: list[Sample], zone: str) -> None:
+    """The generated row function reads one attribute as a value, not a tuple."""
+    with timezone.override(zone):
+        for serializer_class in (OneColumnSerializer, NoColumnSerializer):
+            for instance, kw in [(rows, {"many": True}), *((row, {}) for row in rows)]:
+                fast = fast_bytes(serializer_class, instance, **kw)
+                assert fast == drf_bytes(serializer_class, instance, **kw)
+    assert plan_for(OneColumnSerializer()) is not None
+    assert stats.fallbacks() == {}
+
+
 @EXAMPLES
 @given(rows=st.lists(samples, max_size=5), zone=st.sampled_from(ZONES))
 def test_a_list_read_in_one_time_zone_renders_as_drf(rows: list[Sample], zone: str) -> None:

@@ -78,32 +78,56 @@ class Plan:
         self.readers = readers
         self.fallback_fields = [name for name, read in readers if _is_fallback(read)]
         columns = [getattr(read, "typedws_column", None) for _, read in readers]
-        self.getter: Callable[[Any], tuple[Any, ...]] | None = None
-        if len(readers) > 1 and None not in columns:
-            # Only model columns: read every attribute in one call, convert each non-null one.
+        self.row: Callable[[Any], dict[str, Any]] | None = None
+        if readers and None not in columns:
             pairs = cast(list[tuple[str, Callable[[Any], Any]]], columns)
-            self.getter = operator.attrgetter(*(attname for attname, _ in pairs))
-            self.names = [name for name, _ in readers]
-            self.converters = [convert for _, convert in pairs]
+            self.row = _row_function([name for name, _ in readers], pairs)
 
     def represent(self, serializer: Serializer[Any], instance: Any) -> dict[str, Any]:
         """``serializer.to_representation(instance)``, as DRF would return it."""
         if not isinstance(instance, self.model):
             count(Fallback.REPRESENT_INSTANCE)
             return Serializer.to_representation(serializer, instance)
-        if self.getter is not None:
-            return {
-                name: None if value is None else convert(value)
-                for name, convert, value in zip(
-                    self.names, self.converters, self.getter(instance), strict=True
-                )
-            }
+        if self.row is not None:
+            return self.row(instance)
         ret = {}
         for name, read in self.readers:
             value = read(serializer, instance)
             if value is not _SKIP:
                 ret[name] = value
         return ret
+
+
+def _row_function(
+    names: list[str], columns: list[tuple[str, Callable[[Any], Any]]]
+) -> Callable[[Any], dict[str, Any]]:
+    """A function rendering an object whose fields are all model columns: one attribute
+    read per column, then one dict display with each non-null value converted, in field order.
+
+    Generated once per plan (names and converters are bound as variables, never written into
+    the source), it does what the readers do one by one, without a call per field::
+
+        def row(instance):
+            v0, v1 = read(instance)
+            return {k0: None if v0 is None else c0(v0), k1: None if v1 is None else c1(v1)}
+    """
+    namespace: dict[str, Any] = {"attrgetter": operator.attrgetter}
+    values, items = [], []
+    for i, (name, (attname, convert)) in enumerate(zip(names, columns, strict=True)):
+        namespace.update({f"a{i}": attname, f"k{i}": name, f"c{i}": convert})
+        values.append(f"v{i}")
+        items.append(f"k{i}: None if v{i} is None else c{i}(v{i})")
+    attnames = ", ".join(f"a{i}" for i in range(len(names)))
+    # attrgetter of one name returns the value itself, of several a tuple.
+    unpacked = values[0] if len(values) == 1 else ", ".join(values)
+    source = (
+        f"read = attrgetter({attnames})\n"
+        "def row(instance):\n"
+        f"    {unpacked} = read(instance)\n"
+        f"    return {{{', '.join(items)}}}\n"
+    )
+    exec(source, namespace)  # only names this module chose: v0, k0, c0, ...
+    return cast(Callable[[Any], dict[str, Any]], namespace["row"])
 
 
 _plans: weakref.WeakKeyDictionary[type[Any], Plan | None] = weakref.WeakKeyDictionary()
