@@ -302,3 +302,17 @@ def test_a_partial_row_gets_from_db() -> None:
         "big",
     }
     assert stats.fallbacks() == {stats.Fallback.INSTANCES: 1}
+
+
+def test_a_method_patched_in_later_is_seen(monkeypatch: pytest.MonkeyPatch) -> None:
+    row = make(1)
+    assert fetch_object(view(SampleBinding, row.pk)) == row  # its owners are now remembered
+
+    def get_queryset(self: Any) -> Any:
+        return Sample.objects.filter(size="l")
+
+    monkeypatch.setattr(SampleBinding, "get_queryset", get_queryset, raising=False)
+    assert fetch_object(view(SampleBinding, row.pk)) is None
+    assert stats.fallbacks() == {stats.Fallback.QUERY: 1}
+    with pytest.raises(Http404):
+        view(SampleBinding, row.pk).get_object()  # the patched queryset has no such row

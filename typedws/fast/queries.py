@@ -33,7 +33,14 @@ from django.http import Http404
 from .instances import from_rows
 from .stats import Fallback, count
 
-__all__ = ["CompiledGet", "compiled_get", "count_rows", "fetch_object", "fetch_page"]
+__all__ = [
+    "CompiledGet",
+    "compiled_get",
+    "count_rows",
+    "fetch_object",
+    "fetch_page",
+    "owner_module",
+]
 
 _GENERIC_MEMBERS = ("get_queryset", "filter_queryset")
 _LOOKUP_FIELDS = (models.IntegerField, models.CharField, models.UUIDField)
@@ -75,6 +82,8 @@ class CompiledGet:
 
 _cache: weakref.WeakKeyDictionary[Any, dict[tuple[type[Any], str], Any]]
 _cache = weakref.WeakKeyDictionary()
+_owners: weakref.WeakKeyDictionary[type[Any], dict[str, tuple[Any, str | None]]]
+_owners = weakref.WeakKeyDictionary()
 
 
 def _forget(**kwargs: Any) -> None:
@@ -205,6 +214,23 @@ def count_rows(view: Any) -> int | None:
         return int(cursor.fetchone()[0])
 
 
+def owner_module(cls: type[Any], name: str) -> str | None:
+    """The module of the class in ``cls``'s MRO that defines ``name`` (``None`` if none).
+
+    Asked on every frame of a static binding, so remembered per class and name, as long as
+    ``getattr(cls, name)`` is still the object it was (a method patched onto a class later,
+    a test's ``monkeypatch`` included, is looked up again)."""
+    current = getattr(cls, name, None)
+    per_class = _owners.setdefault(cls, {})
+    known = per_class.get(name)
+    if known is not None and known[0] is current:
+        return known[1]
+    owner = next((klass for klass in cls.__mro__ if name in klass.__dict__), None)
+    module = None if owner is None else owner.__module__
+    per_class[name] = (current, module)
+    return module
+
+
 def _lookup_field(model: type[models.Model], lookup: str) -> Any:
     try:
         field = model._meta.pk if lookup == "pk" else model._meta.get_field(lookup)
@@ -218,8 +244,7 @@ def _lookup_field(model: type[models.Model], lookup: str) -> Any:
 def _static_queryset(view: Any) -> models.QuerySet[Any] | None:
     cls = type(view)
     for name in _GENERIC_MEMBERS:
-        owner = next(klass for klass in cls.__mro__ if name in klass.__dict__)
-        if owner.__module__ != "rest_framework.generics":
+        if owner_module(cls, name) != "rest_framework.generics":
             return None
     queryset = getattr(cls, "queryset", None)
     if view.filter_backends or not isinstance(queryset, models.QuerySet):
