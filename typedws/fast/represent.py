@@ -282,13 +282,13 @@ def _datetime_converter(field: drf_fields.DateTimeField) -> Callable[[Any], Any]
             return drf(value)
         zone, utc, _ = page
         if utc and offset == _ZERO:
-            # Already a UTC time: astimezone(zone) keeps its fields and offset, so the text.
-            text: str = value.isoformat()
-        else:
-            try:
-                text = value.astimezone(zone).isoformat()
-            except OverflowError:
-                return drf(value)
+            # Already a UTC time: astimezone(zone) keeps its fields and offset, so the text,
+            # which ends with "+00:00".
+            return value.isoformat()[:-6] + "Z"
+        try:
+            text: str = value.astimezone(zone).isoformat()
+        except OverflowError:
+            return drf(value)
         return text[:-6] + "Z" if text.endswith("+00:00") else text
 
     return convert
