@@ -14,9 +14,12 @@ from typing import Any
 
 import pytest
 from django.apps import apps
+from django.contrib.auth.models import User
+from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
 from django.db import DEFAULT_DB_ALIAS, connection
-from django.db.models.signals import post_migrate
+from django.db.models import Model
+from django.db.models.signals import post_init, post_migrate, pre_init
 from django.http import Http404
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
@@ -29,6 +32,7 @@ from rest_framework.test import APIRequestFactory
 from tests.testapp.models import Sample
 from typedws.actions import RETRIEVE, ActionSpec
 from typedws.fast import stats
+from typedws.fast.instances import from_rows
 from typedws.fast.queries import compiled_get, fetch_object
 from typedws.generics import GenericBinding
 from typedws.pagination import WebSocketPagination
@@ -89,8 +93,10 @@ def by_cache(binding: type[GenericBinding[Sample]], lookup: Any) -> tuple[Any, l
 
 
 def state(found: Any) -> Any:
-    if isinstance(found, Sample):
-        return {k: v for k, v in vars(found).items() if k != "_state"}, found._state.db
+    """Everything an object holds, in order, and its ``_state`` (adding, db, fields cache)."""
+    if isinstance(found, Model):
+        values = [(k, v) for k, v in vars(found).items() if k != "_state"]
+        return type(found), values, list(vars(found)), vars(found._state)
     return found
 
 
@@ -207,3 +213,106 @@ def test_an_empty_first_page_runs_the_count_only_as_django_does() -> None:
     ]
     assert len(queries) == 1
     assert (paginator.count, paginator.num_pages) == (0, 1)
+
+
+# Objects made from rows (typedws.fast.instances): Django's from_db objects, or from_db itself.
+
+
+def rows_of(model: type[Model]) -> tuple[list[str], list[tuple[Any, ...]]]:
+    names = [field.attname for field in model._meta.concrete_fields]
+    rows = list(model._default_manager.order_by("pk").values_list(*names))
+    assert rows
+    return names, rows
+
+
+@pytest.mark.parametrize("model", [Sample, ContentType])  # foreign keys (setattr); none
+def test_objects_made_from_rows_are_from_dbs(model: type[Model]) -> None:
+    owner = User.objects.create(username="u")
+    make(1)
+    make(2, owner=owner, parent=make(3))
+    names, rows = rows_of(model)
+    fast = from_rows(model, DEFAULT_DB_ALIAS, names, rows)
+    assert [state(row) for row in fast] == [
+        state(model.from_db(DEFAULT_DB_ALIAS, names, row)) for row in rows
+    ]
+    if model is Sample:  # a foreign key's __set__ ran as in __init__ (it reads the cache)
+        assert ["fields_cache" in vars(row._state) for row in fast] == [False, False, True]
+    assert stats.fallbacks() == {}
+
+
+@pytest.mark.parametrize("signal", [pre_init, post_init])
+def test_init_signal_receivers_get_djangos_path(signal: Any) -> None:
+    make(1)
+    pk = make(2).pk
+    seen: list[Any] = []
+
+    def receiver(sender: Any, **kwargs: Any) -> None:
+        seen.append(sender)
+
+    signal.connect(receiver, sender=Sample)
+    try:
+        found = fetch_object(view(SampleBinding, pk))
+        assert isinstance(found, Sample)
+        assert found.big == 2
+        assert seen == [Sample]
+        page = from_rows(Sample, DEFAULT_DB_ALIAS, *rows_of(Sample))
+        assert [row.big for row in page] == [1, 2]  # type: ignore[attr-defined]
+        assert seen == [Sample] * 3
+    finally:
+        signal.disconnect(receiver, sender=Sample)
+    assert stats.fallbacks() == {stats.Fallback.INSTANCES: 2}
+
+
+class LoadedSample(Sample):
+    """A model of its own ``from_db``: typedws must call it."""
+
+    class Meta:
+        proxy = True
+        app_label = "testapp"
+
+    @classmethod
+    def from_db(cls, db: str | None, field_names: Any, values: Any, **kwargs: Any) -> Any:
+        instance = super().from_db(db, field_names, values, **kwargs)
+        setattr(instance, "loaded", True)  # noqa: B010  # not a field of the model
+        return instance
+
+
+class LoadedBinding(ListModelMixin, GenericBinding[LoadedSample]):
+    queryset = LoadedSample.objects.all()
+
+
+def test_a_models_own_from_db_is_called() -> None:
+    row = make(1)
+    found = fetch_object(view(LoadedBinding, row.pk))
+    assert isinstance(found, LoadedSample)
+    assert getattr(found, "loaded", False)
+    made = from_rows(LoadedSample, DEFAULT_DB_ALIAS, *rows_of(LoadedSample))
+    assert getattr(made[0], "loaded", False)
+    assert stats.fallbacks() == {stats.Fallback.INSTANCES: 2}
+
+
+def test_a_partial_row_gets_from_db() -> None:
+    make(1)
+    names = ["id", "big"]
+    rows = list(Sample.objects.values_list(*names))
+    found = from_rows(Sample, DEFAULT_DB_ALIAS, names, rows)
+    assert state(found[0]) == state(Sample.from_db(DEFAULT_DB_ALIAS, names, rows[0]))
+    assert found[0].get_deferred_fields() == {f.attname for f in Sample._meta.concrete_fields} - {
+        "id",
+        "big",
+    }
+    assert stats.fallbacks() == {stats.Fallback.INSTANCES: 1}
+
+
+def test_a_method_patched_in_later_is_seen(monkeypatch: pytest.MonkeyPatch) -> None:
+    row = make(1)
+    assert fetch_object(view(SampleBinding, row.pk)) == row  # its owners are now remembered
+
+    def get_queryset(self: Any) -> Any:
+        return Sample.objects.filter(size="l")
+
+    monkeypatch.setattr(SampleBinding, "get_queryset", get_queryset, raising=False)
+    assert fetch_object(view(SampleBinding, row.pk)) is None
+    assert stats.fallbacks() == {stats.Fallback.QUERY: 1}
+    with pytest.raises(Http404):
+        view(SampleBinding, row.pk).get_object()  # the patched queryset has no such row

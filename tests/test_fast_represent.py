@@ -7,6 +7,7 @@ fallback case checks the fallback counter as well as the output.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import uuid
 import zoneinfo
@@ -15,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.test import override_settings
 from django.utils import timezone
@@ -26,7 +28,7 @@ from rest_framework.utils.serializer_helpers import ReturnDict, ReturnList
 
 from tests.testapp.models import Sample
 from typedws.encoding import dumps
-from typedws.fast import stats
+from typedws.fast import fieldsets, stats
 from typedws.fast.represent import accelerate, plan_for
 
 EXAMPLES = settings(max_examples=60, deadline=None)
@@ -132,6 +134,31 @@ def test_many_true_renders_as_drf(rows: list[Sample]) -> None:
     assert stats.fallbacks() == {}
 
 
+class OneColumnSerializer(serializers.ModelSerializer[Sample]):
+    class Meta:
+        model = Sample
+        fields = ["at"]
+
+
+class NoColumnSerializer(serializers.ModelSerializer[Sample]):
+    class Meta:
+        model = Sample
+        fields: list[str] = []
+
+
+@EXAMPLES
+@given(rows=st.lists(samples, max_size=3), zone=st.sampled_from(ZONES))
+def test_one_or_no_column_renders_as_drf(rows: list[Sample], zone: str) -> None:
+    """The generated row function reads one attribute as a value, not a tuple."""
+    with timezone.override(zone):
+        for serializer_class in (OneColumnSerializer, NoColumnSerializer):
+            for instance, kw in [(rows, {"many": True}), *((row, {}) for row in rows)]:
+                fast = fast_bytes(serializer_class, instance, **kw)
+                assert fast == drf_bytes(serializer_class, instance, **kw)
+    assert plan_for(OneColumnSerializer()) is not None
+    assert stats.fallbacks() == {}
+
+
 @EXAMPLES
 @given(rows=st.lists(samples, max_size=5), zone=st.sampled_from(ZONES))
 def test_a_list_read_in_one_time_zone_renders_as_drf(rows: list[Sample], zone: str) -> None:
@@ -151,9 +178,18 @@ def test_a_list_read_in_one_time_zone_renders_as_drf(rows: list[Sample], zone: s
 
 @EXAMPLES
 @given(sample=samples)
-@override_settings(REST_FRAMEWORK={"COERCE_DECIMAL_TO_STRING": False, "DATETIME_FORMAT": "%s"})
+@override_settings(
+    REST_FRAMEWORK={
+        "COERCE_DECIMAL_TO_STRING": False,
+        "COERCE_BIGINT_TO_STRING": True,
+        "DATETIME_FORMAT": "%s",
+    }
+)
 def test_drf_settings_are_read_when_rendering(sample: Sample) -> None:
     assert fast_bytes(SampleSerializer, sample) == drf_bytes(SampleSerializer, sample)
+    assert fast_bytes(SampleSerializer, [sample], many=True) == drf_bytes(
+        SampleSerializer, [sample], many=True
+    )
 
 
 @pytest.mark.django_db
@@ -302,6 +338,76 @@ def test_concurrent_requests_keep_their_own_context() -> None:
     with ThreadPoolExecutor(8) as pool:
         results = list(pool.map(render, range(400)))
     assert results == [drf_bytes(MethodSerializer, one(), context={"tag": t}) for t in range(400)]
+
+
+def test_a_shallow_copy_is_copy_copys() -> None:
+    fields = [
+        field
+        for field in SampleSerializer().get_fields().values()
+        if type(field) in fieldsets._SHALLOW
+    ]
+    assert {type(field) for field in fields} >= {serializers.CharField, serializers.DateTimeField}
+    for field in fields:
+        clone = fieldsets._shallow(field)
+        assert type(clone) is type(field)
+        assert clone is not field
+        assert list(vars(clone).items()) == list(vars(copy.copy(field)).items())
+
+
+def test_validators_are_drfs_where_not_provably_empty() -> None:
+    """Only a serializer whose validators are ``[]`` whatever its fields starts with them."""
+    sample = accelerate(SampleSerializer(data={}))
+    assert sample.__dict__["_validators"] == [] == SampleSerializer(data={}).validators
+    classes: list[type[serializers.ModelSerializer[Any]]] = [
+        TypeSerializer,
+        OwnValidators,
+        MetaValidators,
+    ]
+    for serializer_class in classes:
+        fast = accelerate(serializer_class(data={"app_label": "auth", "model": "user"}))
+        assert "_validators" not in fast.__dict__
+        drf = serializer_class(data={"app_label": "auth", "model": "user"})
+        assert repr(fast.validators) == repr(drf.validators) != "[]"
+
+
+@pytest.mark.django_db
+def test_validation_with_drfs_validators_is_drfs() -> None:
+    data = {"app_label": "auth", "model": "user", "text": "valid"}
+    for serializer_class in (TypeSerializer, OwnValidators, MetaValidators):
+        fast = accelerate(serializer_class(data=data))
+        drf = serializer_class(data=data)
+        assert not fast.is_valid()
+        assert not drf.is_valid()
+        assert fast.errors == drf.errors
+        assert list(fast.errors) == ["non_field_errors"]  # the serializer's validators ran
+
+
+def _refuse(attrs: Any) -> None:
+    raise serializers.ValidationError("refused")
+
+
+class TypeSerializer(serializers.ModelSerializer[ContentType]):
+    """ContentType is unique together on (app_label, model): DRF adds a validator."""
+
+    class Meta:
+        model = ContentType
+        fields = ["app_label", "model"]
+
+
+class OwnValidators(serializers.ModelSerializer[Sample]):
+    class Meta:
+        model = Sample
+        fields = ["id", "text"]
+
+    def get_validators(self) -> list[Any]:
+        return [_refuse]
+
+
+class MetaValidators(serializers.ModelSerializer[Sample]):
+    class Meta:
+        model = Sample
+        fields = ["id", "text"]
+        validators = [_refuse]
 
 
 def test_validation_with_cached_fields_is_drfs() -> None:

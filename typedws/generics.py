@@ -27,7 +27,7 @@ from .fast.queries import fetch_object
 from .fast.represent import accelerate
 from .pagination import WebSocketPagination
 from .protocol import RequestId
-from .request import ConnectionContext, RequestFrame, query_dict
+from .request import ConnectionContext, RequestFrame
 
 __all__ = ["GenericBinding"]
 
@@ -101,7 +101,7 @@ class GenericBinding(GenericViewSet[_MT_co]):
         """
         spec = frame.spec
         if spec.name == "list" and not spec.custom:
-            request = connection.request(spec.http_method, {}, query_dict(frame.data))
+            request = connection.request(spec.http_method, {}, connection.query(frame.data))
         else:
             request = connection.request(spec.http_method, frame.data)
         binding = cls.for_action(

@@ -27,7 +27,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .fast.queries import count_rows, fetch_page
+from .fast.queries import count_rows, fetch_page, owner_module
 from .protocol import PAGE, PAGE_SIZE
 from .settings import typedws_settings
 
@@ -117,11 +117,7 @@ def _unfiltered(queryset: Any, view: Any) -> bool:
     SQL ``typedws.fast`` compiles for the view is this queryset's, where it is static)."""
     if view is None or not isinstance(queryset, QuerySet):
         return False
-    for name, module in _DRF_LIST:
-        owner = next((k for k in type(view).__mro__ if name in k.__dict__), None)
-        if owner is None or owner.__module__ != module:
-            return False
-    return True
+    return all(owner_module(type(view), name) == module for name, module in _DRF_LIST)
 
 
 def _count(queryset: Any, view: Any) -> int:

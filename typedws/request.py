@@ -10,11 +10,10 @@ for throttles and ``build_absolute_uri``).
 
 from __future__ import annotations
 
-import copy
 import io
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from django.core.handlers.asgi import ASGIRequest
 from django.http import QueryDict
@@ -24,7 +23,7 @@ from rest_framework.request import Request
 from .actions import ActionSpec
 from .protocol import DATA, REQUEST_ID, RequestId
 
-__all__ = ["ConnectionContext", "RequestFrame", "WebSocketRequest", "query_dict"]
+__all__ = ["ConnectionContext", "RequestFrame", "WebSocketRequest"]
 
 _HTTP_SCHEMES = {"ws": "http", "wss": "https"}
 
@@ -84,6 +83,7 @@ class ConnectionContext:
         if "session" in scope:
             template.session = scope["session"]
         self._template = template
+        self._no_query = QueryDict()
 
     @property
     def user(self) -> Any:
@@ -96,23 +96,36 @@ class ConnectionContext:
 
     def request(self, method: str, data: Any, query: QueryDict | None = None) -> Request:
         """A fresh request for one frame; nothing a binding mutates leaks into the next."""
-        http_request = copy.copy(self._template)
+        http_request = _copy(self._template)
         http_request.method = method
         http_request.META = {**self._template.META, "REQUEST_METHOD": method}
         # The stubs type GET as an immutable QueryDict subclass; ours is immutable too.
-        http_request.GET = query if query is not None else QueryDict()  # type: ignore[assignment]
+        http_request.GET = query if query is not None else _copy(self._no_query)  # type: ignore[assignment]
         return WebSocketRequest(http_request, data)
 
+    def query(self, params: Mapping[str, Any]) -> QueryDict:
+        """``list``'s ``data`` as query parameters, the way filter backends read them: lists
+        become repeated keys, booleans ``true``/``false``, ``null`` an empty value."""
+        query: Any = _copy(self._no_query)
+        query._mutable = True
+        for key, value in params.items():
+            values = value if isinstance(value, list) else [value]
+            query.setlist(key, [_query_value(item) for item in values])
+        query._mutable = False
+        return cast(QueryDict, query)
 
-def query_dict(params: Mapping[str, Any]) -> QueryDict:
-    """``list``'s ``data`` as query parameters, the way filter backends read them: lists become
-    repeated keys, booleans ``true``/``false``, ``null`` an empty value."""
-    query = QueryDict(mutable=True)
-    for key, value in params.items():
-        values = value if isinstance(value, list) else [value]
-        query.setlist(key, [_query_value(item) for item in values])
-    query._mutable = False
-    return query
+
+_T = TypeVar("_T")
+
+
+def _copy(template: _T) -> _T:
+    """``copy.copy`` of an ``HttpRequest`` or an empty ``QueryDict`` (neither has ``__slots__``
+    or a ``__setstate__``; a ``QueryDict``'s ``__copy__`` would parse an empty query string
+    again): a new instance of the class with a copy of the template's ``__dict__``, its items
+    (none) left out. Building either from scratch reads settings and parses; this does not."""
+    clone: Any = type(template).__new__(type(template))
+    clone.__dict__.update(template.__dict__)
+    return cast(_T, clone)
 
 
 def _query_value(value: Any) -> str:

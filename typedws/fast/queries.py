@@ -7,7 +7,8 @@ it on SQLite. When the queryset is static (the class's ``queryset``, DRF's own
 ``get_queryset()`` and ``filter_queryset()``, no filter backends, a plain model query), the SQL
 is the same for every frame but for the lookup value: it is compiled once by Django itself,
 with the first value seen, and later frames only put their value in its place. Rows become
-objects as Django's ``ModelIterable`` makes them (the compiler's converters, ``from_db``).
+objects as Django's ``ModelIterable`` makes them (the compiler's converters, then ``from_db``
+or :mod:`.instances`, which makes the same objects without ``__init__``'s signals).
 
 A page's slice is compiled once per offset and size (at most a few hundred kept per
 connection); the ``COUNT`` is the SQL Django ran for the first one, recorded. Anything else
@@ -29,9 +30,17 @@ from django.db.models.query import MAX_GET_RESULTS, ModelIterable
 from django.db.models.signals import post_migrate
 from django.http import Http404
 
+from .instances import from_rows
 from .stats import Fallback, count
 
-__all__ = ["CompiledGet", "compiled_get", "count_rows", "fetch_object", "fetch_page"]
+__all__ = [
+    "CompiledGet",
+    "compiled_get",
+    "count_rows",
+    "fetch_object",
+    "fetch_page",
+    "owner_module",
+]
 
 _GENERIC_MEMBERS = ("get_queryset", "filter_queryset")
 _LOOKUP_FIELDS = (models.IntegerField, models.CharField, models.UUIDField)
@@ -62,9 +71,8 @@ class CompiledGet:
             cursor.execute(self.sql, params)
             rows: Any = cursor.fetchall()
         if self.converters:
-            rows = self.compiler.apply_converters(rows, self.converters)
-        model = self.compiler.query.model
-        return [model.from_db(alias, self.init_list, row) for row in rows]
+            rows = list(self.compiler.apply_converters(rows, self.converters))
+        return from_rows(self.compiler.query.model, alias, self.init_list, rows)
 
     def prepare(self, value: Any, connection: Any) -> Any:
         """``value`` as the ``exact`` lookup sends it to the database."""
@@ -74,6 +82,8 @@ class CompiledGet:
 
 _cache: weakref.WeakKeyDictionary[Any, dict[tuple[type[Any], str], Any]]
 _cache = weakref.WeakKeyDictionary()
+_owners: weakref.WeakKeyDictionary[type[Any], dict[str, tuple[Any, str | None]]]
+_owners = weakref.WeakKeyDictionary()
 
 
 def _forget(**kwargs: Any) -> None:
@@ -204,6 +214,23 @@ def count_rows(view: Any) -> int | None:
         return int(cursor.fetchone()[0])
 
 
+def owner_module(cls: type[Any], name: str) -> str | None:
+    """The module of the class in ``cls``'s MRO that defines ``name`` (``None`` if none).
+
+    Asked on every frame of a static binding, so remembered per class and name, as long as
+    ``getattr(cls, name)`` is still the object it was (a method patched onto a class later,
+    a test's ``monkeypatch`` included, is looked up again)."""
+    current = getattr(cls, name, None)
+    per_class = _owners.setdefault(cls, {})
+    known = per_class.get(name)
+    if known is not None and known[0] is current:
+        return known[1]
+    owner = next((klass for klass in cls.__mro__ if name in klass.__dict__), None)
+    module = None if owner is None else owner.__module__
+    per_class[name] = (current, module)
+    return module
+
+
 def _lookup_field(model: type[models.Model], lookup: str) -> Any:
     try:
         field = model._meta.pk if lookup == "pk" else model._meta.get_field(lookup)
@@ -217,8 +244,7 @@ def _lookup_field(model: type[models.Model], lookup: str) -> Any:
 def _static_queryset(view: Any) -> models.QuerySet[Any] | None:
     cls = type(view)
     for name in _GENERIC_MEMBERS:
-        owner = next(klass for klass in cls.__mro__ if name in klass.__dict__)
-        if owner.__module__ != "rest_framework.generics":
+        if owner_module(cls, name) != "rest_framework.generics":
             return None
     queryset = getattr(cls, "queryset", None)
     if view.filter_backends or not isinstance(queryset, models.QuerySet):

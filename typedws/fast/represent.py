@@ -20,7 +20,9 @@ hyperlinks, ...) is rendered by its bound DRF field, exactly as DRF does (counte
 from __future__ import annotations
 
 import datetime as dt
+import operator
 import weakref
+import zoneinfo
 from collections.abc import Callable
 from contextvars import ContextVar
 from types import MethodType
@@ -58,9 +60,13 @@ _SHORTCUTS: dict[Any, Callable[[Any], Any]] = {
 }
 _DRF_TO_REPRESENTATION: Final = Serializer.to_representation
 _DRF_LIST_TO_REPRESENTATION: Final = ListSerializer.to_representation
-# The time zone DRF's DateTimeField converts to, read once per rendered list (reading Django's
-# current time zone costs more than converting); unset outside one: DRF's own path then.
-_PAGE_TIMEZONE: ContextVar[Any] = ContextVar("typedws_page_timezone", default=None)
+# What DRF's DateTimeField reads for each value, read once per rendered list (reading Django's
+# current time zone costs more than converting): the zone, whether it is UTC, and whether the
+# format is ISO 8601. Unset outside a list: DRF's own path then.
+_PAGE_TIMEZONE: ContextVar[tuple[Any, bool, bool] | None] = ContextVar(
+    "typedws_page_timezone", default=None
+)
+_ZERO: Final = dt.timedelta(0)
 _CLASS_MEMBERS = ("to_representation", "fields", "_readable_fields", "get_fields")
 
 
@@ -71,18 +77,57 @@ class Plan:
         self.model = model
         self.readers = readers
         self.fallback_fields = [name for name, read in readers if _is_fallback(read)]
+        columns = [getattr(read, "typedws_column", None) for _, read in readers]
+        self.row: Callable[[Any], dict[str, Any]] | None = None
+        if readers and None not in columns:
+            pairs = cast(list[tuple[str, Callable[[Any], Any]]], columns)
+            self.row = _row_function([name for name, _ in readers], pairs)
 
     def represent(self, serializer: Serializer[Any], instance: Any) -> dict[str, Any]:
         """``serializer.to_representation(instance)``, as DRF would return it."""
         if not isinstance(instance, self.model):
             count(Fallback.REPRESENT_INSTANCE)
             return Serializer.to_representation(serializer, instance)
+        if self.row is not None:
+            return self.row(instance)
         ret = {}
         for name, read in self.readers:
             value = read(serializer, instance)
             if value is not _SKIP:
                 ret[name] = value
         return ret
+
+
+def _row_function(
+    names: list[str], columns: list[tuple[str, Callable[[Any], Any]]]
+) -> Callable[[Any], dict[str, Any]]:
+    """A function rendering an object whose fields are all model columns: one attribute
+    read per column, then one dict display with each non-null value converted, in field order.
+
+    Generated once per plan (names and converters are bound as variables, never written into
+    the source), it does what the readers do one by one, without a call per field::
+
+        def row(instance):
+            v0, v1 = read(instance)
+            return {k0: None if v0 is None else c0(v0), k1: None if v1 is None else c1(v1)}
+    """
+    namespace: dict[str, Any] = {"attrgetter": operator.attrgetter}
+    values, items = [], []
+    for i, (name, (attname, convert)) in enumerate(zip(names, columns, strict=True)):
+        namespace.update({f"a{i}": attname, f"k{i}": name, f"c{i}": convert})
+        values.append(f"v{i}")
+        items.append(f"k{i}: None if v{i} is None else c{i}(v{i})")
+    attnames = ", ".join(f"a{i}" for i in range(len(names)))
+    # attrgetter of one name returns the value itself, of several a tuple.
+    unpacked = values[0] if len(values) == 1 else ", ".join(values)
+    source = (
+        f"read = attrgetter({attnames})\n"
+        "def row(instance):\n"
+        f"    {unpacked} = read(instance)\n"
+        f"    return {{{', '.join(items)}}}\n"
+    )
+    exec(source, namespace)  # only names this module chose: v0, k0, c0, ...
+    return cast(Callable[[Any], dict[str, Any]], namespace["row"])
 
 
 _plans: weakref.WeakKeyDictionary[type[Any], Plan | None] = weakref.WeakKeyDictionary()
@@ -129,12 +174,19 @@ def accelerate(serializer: _S) -> _S:
 def _represent_list(serializer: ListSerializer[Any], data: Any) -> list[Any]:
     """DRF's ``ListSerializer.to_representation``, the current time zone read once."""
     iterable = data.all() if isinstance(data, models.manager.BaseManager) else data
-    token = _PAGE_TIMEZONE.set(timezone.get_current_timezone() if settings.USE_TZ else None)
+    zone = timezone.get_current_timezone() if settings.USE_TZ else None
+    iso = (api_settings.DATETIME_FORMAT or "").lower() == ISO_8601
+    token = _PAGE_TIMEZONE.set(None if zone is None else (zone, _is_utc(zone), iso))
     try:
         child: Any = serializer.child
         return [child.to_representation(item) for item in iterable]
     finally:
         _PAGE_TIMEZONE.reset(token)
+
+
+def _is_utc(zone: Any) -> bool:
+    """Whether ``zone`` is UTC itself (no offset, ever), so a UTC time needs no conversion."""
+    return zone is dt.UTC or (isinstance(zone, zoneinfo.ZoneInfo) and zone.key == "UTC")
 
 
 def plan_for(serializer: Serializer[Any]) -> Plan | None:
@@ -199,6 +251,11 @@ def _accessor(column: Any) -> str:
 
 def _column_reader(attname: str, field: Any) -> Reader:
     convert = _SHORTCUTS.get(type(field).to_representation, field.to_representation)
+    if type(field) is drf_fields.BigIntegerField:
+        # Its to_representation reads COERCE_BIGINT_TO_STRING (plans are rebuilt when settings
+        # change), then writes str() or IntegerField's int() of a non-null value.
+        coerce = getattr(field, "coerce_to_string", api_settings.COERCE_BIGINT_TO_STRING)
+        convert = str if coerce else int
     if type(field) is drf_fields.DateTimeField and not {"format", "timezone"} & set(vars(field)):
         convert = _datetime_converter(field)
 
@@ -206,6 +263,7 @@ def _column_reader(attname: str, field: Any) -> Reader:
         value = getattr(instance, attname)
         return None if value is None else convert(value)
 
+    read.typedws_column = (attname, convert)  # type: ignore[attr-defined]
     return read
 
 
@@ -216,14 +274,17 @@ def _datetime_converter(field: drf_fields.DateTimeField) -> Callable[[Any], Any]
     drf = field.to_representation
 
     def convert(value: Any) -> Any:
-        zone = _PAGE_TIMEZONE.get()
-        if (
-            zone is None
-            or not isinstance(value, dt.datetime)
-            or value.utcoffset() is None  # naive, as Django's timezone.is_aware() says
-            or (api_settings.DATETIME_FORMAT or "").lower() != ISO_8601
-        ):
+        page = _PAGE_TIMEZONE.get()
+        if page is None or not page[2] or not isinstance(value, dt.datetime):
             return drf(value)
+        offset = value.utcoffset()
+        if offset is None:  # naive, as Django's timezone.is_aware() says
+            return drf(value)
+        zone, utc, _ = page
+        if utc and offset == _ZERO:
+            # Already a UTC time: astimezone(zone) keeps its fields and offset, so the text,
+            # which ends with "+00:00".
+            return value.isoformat()[:-6] + "Z"
         try:
             text: str = value.astimezone(zone).isoformat()
         except OverflowError:
@@ -237,7 +298,12 @@ def _key_reader(attname: str) -> Reader:
     def read(serializer: Serializer[Any], instance: Any) -> Any:
         return getattr(instance, attname)
 
+    read.typedws_column = (attname, _same)  # type: ignore[attr-defined]
     return read
+
+
+def _same(value: Any) -> Any:
+    return value
 
 
 def _nested_reader(source: str, field: Any) -> Reader | None:

@@ -26,6 +26,9 @@ class Fallback(StrEnum):
     """One field was rendered by its DRF ``to_representation`` (counted per field and row)."""
     QUERY = "query"
     """The binding's queryset is not static: Django compiled the SQL."""
+    INSTANCES = "instances"
+    """Fetched rows became objects through ``Model.from_db`` (the model's own ``__init__`` or
+    ``from_db``, ``pre_init``/``post_init`` receivers, partial rows); counted per fetch."""
 
 
 _counts: Counter[str] = Counter()
