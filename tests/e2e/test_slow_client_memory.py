@@ -17,7 +17,8 @@ its resident memory at that moment. A control run, in a fresh server of its own,
 with the second client reading: what it grows is the work itself, not a queue. Here that is
 about 28 MiB, much of it the process's cache of decoded batches with their rendered events
 (``subscriptions/received.py``, bounded by 2 MiB of message bodies since this test showed it
-kept all 40 batches of 500 events, 75 MiB), the same in both runs. The test asserts that the run whose second client stops reading grows at most
+kept all 40 batches of 500 events, 75 MiB), the same in both runs. The test asserts that
+the run whose second client stops reading grows at most
 
     control growth + MAX_SEND_QUEUE_BYTES + SLACK
 
