@@ -103,12 +103,13 @@ def compile_union(
 
 
 class _FaithfulCompiler(Compiler):
-    """Numbers come out as they came in (pydantic's float makes 2 a 2.0) and are finite, at
-    the price of errors that say less, which only the one-pass union may pay."""
+    """Numbers come out as they came in (pydantic's float makes 2 a 2.0) and are finite, and
+    a union takes the first choice that accepts a value, at the price of errors that say
+    less, which only the one-pass union may pay."""
 
     def integer(self, schema: Schema) -> cs.CoreSchema:
         integral = cs.no_info_plain_validator_function(integral_float)
-        return cs.union_schema(
+        return _first_of(
             [
                 cs.int_schema(strict=True, **_int_bounds(schema)),
                 cs.chain_schema([integral, _finite_float(schema)]),
@@ -116,10 +117,19 @@ class _FaithfulCompiler(Compiler):
         )
 
     def number(self, schema: Schema) -> cs.CoreSchema:
-        # In smart mode the exact type wins: an int stays an int.
-        return cs.union_schema(
-            [cs.int_schema(strict=True, **_int_bounds(schema)), _finite_float(schema)]
-        )
+        # The int first: the float would make it a float.
+        return _first_of([cs.int_schema(strict=True, **_int_bounds(schema)), _finite_float(schema)])
+
+    def union(self, choices: list[cs.CoreSchema], expected: str) -> cs.CoreSchema:
+        return _first_of(choices)
+
+
+def _first_of(choices: list[cs.CoreSchema]) -> cs.CoreSchema:
+    """The first choice that accepts a value: each outputs the value as it came in, so any
+    will do. A union in smart mode tries every choice on a JSON string (never an exact match
+    there), and an integer's float branch is a Python call that raises: a frame's request id
+    cost more than the rest of its envelope."""
+    return cs.union_schema(list[Any](choices), mode="left_to_right")
 
 
 def _int_bounds(schema: Schema) -> dict[str, Any]:
