@@ -68,11 +68,11 @@ class Routes(dict[str, "Route"]):
         except ValidationError:
             return None
         stream, payload = frame[STREAM], frame[PAYLOAD]
-        if (stream, payload[ACTION]) in self._untyped and _NOT_FOR_ONE_PASS.search(text):
+        action = payload[ACTION]
+        if self._untyped and (stream, action) in self._untyped and _NOT_FOR_ONE_PASS.search(text):
             return None
         route = self[stream]
-        spec = route.actions[payload[ACTION]]
-        return RequestFrame.routed(stream, spec, payload, route.lookup_key)
+        return RequestFrame.routed(stream, route.actions[action], payload, route.lookup_key)
 
 
 def compile_union(
@@ -128,8 +128,17 @@ def _first_of(choices: list[cs.CoreSchema]) -> cs.CoreSchema:
     """The first choice that accepts a value: each outputs the value as it came in, so any
     will do. A union in smart mode tries every choice on a JSON string (never an exact match
     there), and an integer's float branch is a Python call that raises: a frame's request id
-    cost more than the rest of its envelope."""
-    return cs.union_schema(list[Any](choices), mode="left_to_right")
+    cost more than the rest of its envelope.
+
+    A choice that is itself such a union gives its choices instead: a value that fails
+    through one union fails through fewer."""
+    flat: list[Any] = []
+    for choice in choices:
+        if choice["type"] == "union" and choice.get("mode") == "left_to_right":
+            flat.extend(choice["choices"])
+        else:
+            flat.append(choice)
+    return cs.union_schema(flat, mode="left_to_right")
 
 
 def _int_bounds(schema: Schema) -> dict[str, Any]:
