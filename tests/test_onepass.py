@@ -100,6 +100,23 @@ def test_numbers_keep_their_type() -> None:
     assert type(request.data["page"]) is float
 
 
+KITCHEN = {"char": "ab", "email": "a@example.com", "integer": 0, "status": "draft"}
+
+
+@pytest.mark.parametrize(
+    ("request_id", "decimal"),
+    [("r1", "1.50"), (7, 1), (7.0, 1.5), (None, 2.0), ("8", -3)],
+)
+def test_each_union_choice_reads_the_same(request_id: Any, decimal: Any) -> None:
+    """A union takes its first accepting choice (a request id: string, integer or integral
+    float; a decimal: number or string), and each keeps the value as it came."""
+    data = {**KITCHEN, "nested": {"name": "x"}, "decimal": decimal}
+    payload = {"action": "check", "request_id": request_id, "data": data}
+    request = agree(json.dumps({"stream": "kitchen", "payload": payload}))
+    assert request is not None
+    assert typed([request.request_id, request.data["decimal"]]) == typed([request_id, decimal])
+
+
 def test_data_unchecked_reads_the_same() -> None:
     api = API(validate=False)
     api.register(KitchenBinding)
