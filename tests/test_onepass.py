@@ -14,6 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
+from pydantic_core import ValidationError
 
 from tests.api import KitchenBinding
 from tests.schema_helpers import inline
@@ -115,6 +116,19 @@ def test_each_union_choice_reads_the_same(request_id: Any, decimal: Any) -> None
     request = agree(json.dumps({"stream": "kitchen", "payload": payload}))
     assert request is not None
     assert typed([request.request_id, request.data["decimal"]]) == typed([request_id, decimal])
+
+
+def test_a_value_no_choice_takes_is_one_error() -> None:
+    """An array of arrays where filter values (scalars) belong: the union refuses it with one
+    error, not one per element and choice (20,000 arrays made the frame cost 3x more)."""
+    search = ",".join(["[]"] * 1000)
+    text = '{"stream": "questions", "payload": {"action": "list", "data": {"search": [%s]}}}'
+    union = routes()._union
+    assert union is not None
+    with pytest.raises(ValidationError) as refused:
+        union.validate_json(text % search)
+    assert refused.value.error_count() == 1
+    assert agree(text % search) is None
 
 
 def test_data_unchecked_reads_the_same() -> None:
