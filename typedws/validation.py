@@ -95,8 +95,8 @@ def compile_schema(schema: Schema, definitions: Mapping[str, Schema]) -> cs.Core
 
 class Compiler:
     """Compiles JSON Schemas over ``definitions`` into pydantic-core schemas; ``used`` names
-    the definitions referenced so far. Override :meth:`integer` and :meth:`number` to
-    compile numbers differently."""
+    the definitions referenced so far. Override :meth:`integer`, :meth:`number` and
+    :meth:`union` to compile them differently."""
 
     def __init__(self, definitions: Mapping[str, Schema]) -> None:
         self.definitions = definitions
@@ -139,6 +139,10 @@ class Compiler:
         """JSON Schema's number (an int comes out a float)."""
         return cs.float_schema(**bounds(schema), strict=True)
 
+    def union(self, choices: list[cs.CoreSchema], expected: str) -> cs.CoreSchema:
+        """A value any of ``choices`` accepts; an error says it is not ``expected``."""
+        return _union(choices, expected)
+
     def _any(self) -> cs.CoreSchema:
         self.untyped = True
         return cs.any_schema()
@@ -161,7 +165,7 @@ class Compiler:
         options = schema["anyOf"]
         nulls = [option for option in options if option == {"type": "null"}]
         others = [self.compile(option) for option in options if option not in nulls]
-        inner = others[0] if len(others) == 1 else _union(others, "a valid value")
+        inner = others[0] if len(others) == 1 else self.union(others, "a valid value")
         return cs.nullable_schema(inner) if nulls else inner
 
     def _all_of(self, schema: Schema) -> cs.CoreSchema:
@@ -175,7 +179,7 @@ class Compiler:
             inner = self._type(schema, others[0])
         else:
             expected = " or ".join(_TYPE_NAMES[kind] for kind in others)
-            inner = _union([self._type(schema, kind) for kind in others], expected)
+            inner = self.union([self._type(schema, kind) for kind in others], expected)
         return cs.nullable_schema(inner) if "null" in kinds else inner
 
     def _type(self, schema: Schema, kind: str) -> cs.CoreSchema:
