@@ -79,7 +79,10 @@ async def make_step(target: str, workload: str, rows: int) -> tuple[Step, list[s
     """A coroutine function running frame ``n`` through a fresh consumer of ``target``."""
     from benchproj.api import api, demo_api
     from benchproj.consumers import EchoConsumer, QuestionConsumer
+    from typedws.layerlink import LayerLink
+    from typedws.layers import get_layer
     from typedws.request import ConnectionContext
+    from typedws.subscriptions.connection import ConnectionSubscriptions
 
     sent: list[str] = []
 
@@ -104,6 +107,17 @@ async def make_step(target: str, workload: str, rows: int) -> tuple[Step, list[s
 
         consumer = APIConsumer((api if target == "typedws" else demo_api).contract)
         consumer.connection = ConnectionContext(scope)
+
+        async def send_text(text: str) -> None:  # straight out, not through a SendQueue task
+            await base_send({"type": "websocket.send", "text": text})
+
+        # What APIConsumer.__call__ and connect() set up, minus the socket loop.
+        layer = get_layer()
+        consumer._send_text = send_text
+        consumer.link = LayerLink(layer)
+        consumer.subscriptions = ConnectionSubscriptions(
+            layer, "bench", send_text, consumer.connection, consumer.inbox
+        )
     consumer.scope = scope
     consumer.base_send = base_send
     consumer.channel_layer = None

@@ -62,6 +62,8 @@ class APIConsumer(AsyncWebsocketConsumer):
     def __init__(self, contract: Contract) -> None:
         super().__init__()
         self.routes = contract.routes
+        # The batches of the connection's feeds (typedws.subscriptions.feeds).
+        self.inbox = Inbox()
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         # Channels' AsyncConsumer.__call__, with the layer's receive behind a LayerLink. The
@@ -72,7 +74,6 @@ class APIConsumer(AsyncWebsocketConsumer):
         self.channel_layer = layer
         self.link = LayerLink(layer)
         self.channel_name = await self.link.open()
-        self.inbox = Inbox()
         sources: list[Any] = [receive, self.link.receive, self.inbox.get]
         try:
             await await_many_dispatch(sources, self.dispatch)

@@ -10,6 +10,7 @@ from typing import Any, Final
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.core.signals import setting_changed
 
 from typedws.settings import typedws_settings
 
@@ -55,7 +56,25 @@ def _redis(url: str, prefix: str) -> History:
 
 
 def configured() -> tuple[str, str | None, str]:
-    """The history's kind (``"redis"`` or ``"memory"``), its Redis URL and its key prefix."""
+    """The history's kind (``"redis"`` or ``"memory"``), its Redis URL and its key prefix
+    (read once, and again after the settings change: every write asks)."""
+    if not _configuration:
+        _configuration.append(_read_configuration())
+    return _configuration[0]
+
+
+_configuration: list[tuple[str, str | None, str]] = []
+
+
+def _forget_configuration(*, setting: str, **kwargs: Any) -> None:
+    if setting in ("TYPEDWS", "CHANNEL_LAYERS"):
+        _configuration.clear()
+
+
+setting_changed.connect(_forget_configuration, weak=False, dispatch_uid="typedws.stores")
+
+
+def _read_configuration() -> tuple[str, str | None, str]:
     kind = typedws_settings.HISTORY
     url = typedws_settings.HISTORY_REDIS_URL
     layer = getattr(settings, "CHANNEL_LAYERS", {}).get("default", {})
