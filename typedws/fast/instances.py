@@ -6,7 +6,8 @@ can tell the difference, typedws does what is left of it: a new instance of the 
 ``ModelState``, each concrete field's value set in the model's field order (with ``setattr``
 where a field's descriptor has a ``__set__``, like a foreign key's, as ``__init__`` does;
 straight into the instance's ``__dict__``, where ``setattr`` would put it, for the others),
-then ``adding = False`` and the database alias, as ``from_db`` sets them.
+then ``adding = False``, the database alias and (Django 6.1 and later) the queryset's fetch mode,
+always the default one here, as ``from_db`` sets them.
 
 It is done only for a model whose ``__init__``, ``from_db``, ``__new__`` and ``__setattr__``
 are Django's own, with no ``pre_init``/``post_init`` receiver for it (asked on every fetch),
@@ -24,12 +25,17 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db.models import Model
+from django.db.models import query as django_query
 from django.db.models.base import ModelState
 from django.db.models.signals import post_init, pre_init
 
 from .stats import Fallback, count
 
-__all__ = ["from_rows"]
+__all__ = ["DEFAULT_FETCH_MODE", "from_rows"]
+
+DEFAULT_FETCH_MODE: Any = getattr(django_query, "DEFAULT_FETCH_MODE", None)
+"""Django's default fetch mode (6.1 and later; ``None`` before: no fetch modes), which a
+queryset's iterable passes to ``from_db``."""
 
 _DJANGO_MEMBERS = ("__init__", "from_db", "__new__", "__setattr__")
 _checked: weakref.WeakKeyDictionary[type[Model], bool] = weakref.WeakKeyDictionary()
@@ -51,7 +57,7 @@ def from_rows(
         or not _same_as_django(model, alias, init_list, rows[0], attnames)
     ):
         count(Fallback.INSTANCES)
-        return [model.from_db(alias, init_list, row) for row in rows]
+        return [_from_db(model, alias, init_list, row) for row in rows]
     if _plain(model, attnames):
         return [_plain_instance(model, alias, attnames, row) for row in rows]
     return [_instance(model, alias, attnames, row) for row in rows]
@@ -64,6 +70,8 @@ def _instance(model: type[Model], alias: str, attnames: list[str], row: Sequence
         setattr(new, attname, value)
     state.adding = False
     state.db = alias
+    if DEFAULT_FETCH_MODE is not None:
+        state.fetch_mode = DEFAULT_FETCH_MODE
     return new
 
 
@@ -72,6 +80,8 @@ def _plain_instance(model: type[Model], alias: str, attnames: list[str], row: Se
     state = ModelState()
     state.adding = False
     state.db = alias
+    if DEFAULT_FETCH_MODE is not None:
+        state.fetch_mode = DEFAULT_FETCH_MODE
     values = new.__dict__
     values["_state"] = state
     values.update(zip(attnames, row, strict=True))
@@ -99,10 +109,17 @@ def _same_as_django(
     if known is None:
         build = _plain_instance if _plain(model, attnames) else _instance
         known = _djangos(model) and _describe(build(model, alias, attnames, row)) == _describe(
-            model.from_db(alias, init_list, row)
+            _from_db(model, alias, init_list, row)
         )
         _checked[model] = known
     return known
+
+
+def _from_db(model: type[Model], alias: str, init_list: list[str], row: Sequence[Any]) -> Model:
+    """``from_db`` as a queryset's iterable calls it (with the default fetch mode, if any)."""
+    if DEFAULT_FETCH_MODE is None:
+        return model.from_db(alias, init_list, row)
+    return model.from_db(alias, init_list, row, fetch_mode=DEFAULT_FETCH_MODE)
 
 
 def _djangos(model: type[Model]) -> bool:

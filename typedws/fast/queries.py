@@ -30,7 +30,7 @@ from django.db.models.query import MAX_GET_RESULTS, ModelIterable
 from django.db.models.signals import post_migrate
 from django.http import Http404
 
-from .instances import from_rows
+from .instances import DEFAULT_FETCH_MODE, from_rows
 from .stats import Fallback, count
 
 __all__ = [
@@ -261,5 +261,7 @@ def _static_queryset(view: Any) -> models.QuerySet[Any] | None:
         and not query.combinator
         and not query.distinct_fields
         and query.can_filter()
+        # Django 6.1's fetch modes: only the default one, which from_rows sets as Django does.
+        and getattr(private, "_fetch_mode", DEFAULT_FETCH_MODE) is DEFAULT_FETCH_MODE
     )
     return queryset if plain else None
