@@ -323,3 +323,18 @@ def test_a_method_patched_in_later_is_seen(monkeypatch: pytest.MonkeyPatch) -> N
     assert stats.fallbacks() == {stats.Fallback.QUERY: 1}
     with pytest.raises(Http404):
         view(SampleBinding, row.pk).get_object()  # the patched queryset has no such row
+
+
+@pytest.mark.skipif(DEFAULT_FETCH_MODE is None, reason="fetch modes came with Django 6.1")
+def test_a_queryset_with_another_fetch_mode_takes_djangos_path() -> None:
+    from django.db import models as django_models
+
+    peers = django_models.FETCH_PEERS  # type: ignore[attr-defined,unused-ignore]
+
+    class PeersBinding(ListModelMixin, GenericBinding[Sample]):
+        queryset = Sample.objects.fetch_mode(peers)  # type: ignore[attr-defined,unused-ignore]
+
+    row = make(1)
+    assert fetch_object(view(PeersBinding, row.pk)) is None
+    assert stats.fallbacks() == {stats.Fallback.QUERY: 1}
+    assert view(PeersBinding, row.pk).get_object()._state.fetch_mode is peers
