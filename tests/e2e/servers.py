@@ -71,6 +71,22 @@ def run_manage(env: dict[str, str], *args: str, timeout: float = MIGRATE_TIMEOUT
     return result.stdout
 
 
+def scaleout_env(database_url: str, redis_url: str, prefix: str, **extra: str) -> dict[str, str]:
+    """The migrated environment of a ``tests.e2e.scaleout`` server on ``database_url`` and the
+    Redis at ``redis_url`` (channels_redis's layer under ``prefix``; the history there too)."""
+    env = server_env(
+        database_url,
+        "tests.e2e.scaleout.settings",
+        REDIS_URL=redis_url,
+        CHANNEL_LAYER="redis",
+        CHANNEL_LAYER_PREFIX=prefix,
+        DJANGO_DEBUG="0",
+        **extra,
+    )
+    run_manage(env, "migrate", "--noinput")
+    return env
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.servers import EXAMPLE_DIR, run_manage, server_env, start_server, stop
+from tests.e2e.servers import EXAMPLE_DIR, run_manage, scaleout_env, start_server, stop
 from tests.e2e.test_resume import OwnRedis, own_redis  # noqa: F401  (fixture)
 from tests.e2e.test_scaleout import database_url, postgres_url  # noqa: F401  (fixtures)
 from tests.e2e.wsclient import open_client, unique
@@ -35,17 +35,7 @@ with transaction.atomic():
 
 @pytest.fixture(scope="module")
 def durable_env(database_url: str, own_redis: OwnRedis) -> dict[str, str]:  # noqa: F811
-    env = server_env(
-        database_url,
-        "tests.e2e.scaleout.settings",
-        REDIS_URL=own_redis.url,
-        CHANNEL_LAYER="redis",
-        CHANNEL_LAYER_PREFIX=unique("durable"),
-        DJANGO_DEBUG="0",
-        TYPEDWS_DURABLE="1",
-    )
-    run_manage(env, "migrate", "--noinput")
-    return env
+    return scaleout_env(database_url, own_redis.url, unique("durable"), TYPEDWS_DURABLE="1")
 
 
 @pytest.fixture(scope="module")

@@ -47,7 +47,7 @@ import pytest
 from websockets.exceptions import ConnectionClosed
 
 from tests.e2e.redis_server import own_redis_server
-from tests.e2e.servers import EXAMPLE_DIR, run_manage, server_env, start_server, stop
+from tests.e2e.servers import EXAMPLE_DIR, scaleout_env, start_server, stop
 from tests.e2e.test_scaleout import database_url, postgres_url  # noqa: F401  # fixtures
 from tests.e2e.wsclient import Client, connect_slow, open_client, unique
 
@@ -85,17 +85,12 @@ class Run:
 @pytest.fixture(scope="module")
 def env(tmp_path_factory: pytest.TempPathFactory, database_url: str) -> Iterator[dict[str, str]]:  # noqa: F811
     with own_redis_server(tmp_path_factory.mktemp("slow-memory-redis")) as redis_server:
-        env = server_env(
+        yield scaleout_env(
             database_url,
-            "tests.e2e.scaleout.settings",
-            REDIS_URL=redis_server.url,
-            CHANNEL_LAYER="redis",
-            CHANNEL_LAYER_PREFIX=unique("slow-memory"),
-            DJANGO_DEBUG="0",
+            redis_server.url,
+            unique("slow-memory"),
             TYPEDWS_MAX_SEND_QUEUE_BYTES=str(SEND_QUEUE_BYTES),
         )
-        run_manage(env, "migrate", "--noinput")
-        yield env
 
 
 def memory(pid: int) -> dict[str, int]:

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.e2e.servers import EXAMPLE_DIR, run_manage, server_env, start_server, stop
+from tests.e2e.servers import EXAMPLE_DIR, run_manage, scaleout_env, start_server, stop
 from tests.e2e.test_durable import kill_writer_after_commit
 from tests.e2e.test_resume import OwnRedis, own_redis  # noqa: F401  (fixture)
 from tests.e2e.test_scaleout import database_url, postgres_url  # noqa: F401  (fixtures)
@@ -25,22 +25,11 @@ from tests.e2e.wsclient import Client, open_client, unique
 
 pytestmark = pytest.mark.e2e
 
-SETTINGS = "tests.e2e.scaleout.settings"
 
 
 @pytest.fixture(scope="module")
 def server_settings(database_url: str, own_redis: OwnRedis) -> dict[str, str]:  # noqa: F811
-    env = server_env(
-        database_url,
-        SETTINGS,
-        REDIS_URL=own_redis.url,
-        CHANNEL_LAYER="redis",
-        CHANNEL_LAYER_PREFIX=unique("sweep"),
-        DJANGO_DEBUG="0",
-        TYPEDWS_DURABLE="0",
-    )
-    run_manage(env, "migrate", "--noinput")
-    return env
+    return scaleout_env(database_url, own_redis.url, unique("sweep"), TYPEDWS_DURABLE="0")
 
 
 @pytest.fixture(scope="module")
