@@ -26,7 +26,6 @@ from tests.e2e.wsclient import Client, open_client, unique
 pytestmark = pytest.mark.e2e
 
 
-
 @pytest.fixture(scope="module")
 def server_settings(database_url: str, own_redis: OwnRedis) -> dict[str, str]:  # noqa: F811
     return scaleout_env(database_url, own_redis.url, unique("sweep"), TYPEDWS_DURABLE="0")
