@@ -11,6 +11,7 @@ calls), and ``--cprofile TARGET`` prints where one target's time goes::
 
     .venv-bench/bin/python bench/inprocess.py
     .venv-bench/bin/python bench/inprocess.py --hops
+    .venv-bench/bin/python bench/inprocess.py --targets handwritten,typedws --workload list
     .venv-bench/bin/python bench/inprocess.py --cprofile typedws --workload list
 """
 
@@ -34,7 +35,7 @@ from typing import Any
 
 BENCH_DIR = Path(__file__).resolve().parent
 EXAMPLE_DIR = BENCH_DIR.parent / "example"
-TARGETS = ("echo", "dcrf", "typedws", "typedws-demo")
+TARGETS = ("echo", "dcrf", "handwritten", "typedws", "typedws-demo")
 WORKLOADS = ("retrieve", "list", "create")
 
 Step = Callable[[int], Awaitable[None]]
@@ -70,7 +71,7 @@ def request(target: str, workload: str, n: int, rows: int) -> dict[str, Any]:
             payload["data"] = {"page": 1, "page_size": 25}
     else:
         payload["data"] = {"question_text": f"In-process question {n}?"}
-    if target.startswith("typedws") or target == "echo":
+    if target != "dcrf":  # typedws's frame format, which the hand-written consumer reads too
         return {"stream": "questions", "payload": payload}
     return payload
 
@@ -78,7 +79,7 @@ def request(target: str, workload: str, n: int, rows: int) -> dict[str, Any]:
 async def make_step(target: str, workload: str, rows: int) -> tuple[Step, list[str]]:
     """A coroutine function running frame ``n`` through a fresh consumer of ``target``."""
     from benchproj.api import api, demo_api
-    from benchproj.consumers import EchoConsumer, QuestionConsumer
+    from benchproj.consumers import EchoConsumer, HandWrittenConsumer, QuestionConsumer
     from typedws.layerlink import LayerLink
     from typedws.layers import get_layer
     from typedws.request import ConnectionContext
@@ -102,6 +103,8 @@ async def make_step(target: str, workload: str, rows: int) -> tuple[Step, list[s
         consumer = EchoConsumer()
     elif target == "dcrf":
         consumer = QuestionConsumer()
+    elif target == "handwritten":
+        consumer = HandWrittenConsumer()
     else:
         from typedws.consumer import APIConsumer
 
@@ -223,6 +226,8 @@ def report(title: str, samples: dict[str, list[float]], unit: str = "us/frame") 
         extra = ""
         if name.startswith("typedws") and "dcrf" in medians:
             extra = f"  dcrf/{name} = {medians['dcrf'] / value:.2f}x"
+        if name.startswith("typedws") and "handwritten" in medians:
+            extra += f"  {name}/handwritten = {value / medians['handwritten']:.2f}"
         print(f"  {name:>28}: {value:7.0f} {unit} (batches {spread}){extra}")
 
 
