@@ -18,6 +18,7 @@ def test_defaults() -> None:
 
 
 def test_settings_are_read_lazily_and_reloaded() -> None:
+    assert typedws_settings.DEFAULT_PAGE_SIZE == 25  # read, and so kept until a reload
     with override_settings(TYPEDWS={"DEFAULT_PAGE_SIZE": 7}):
         assert typedws_settings.DEFAULT_PAGE_SIZE == 7
         assert typedws_settings.MAX_PAGE_SIZE == 100

@@ -1,7 +1,8 @@
 """The ``TYPEDWS`` settings namespace.
 
-Read lazily on each access and reloaded when Django's ``setting_changed`` fires, so
-``override_settings(TYPEDWS={...})`` works in tests and nothing is frozen at import time::
+Read lazily, each setting kept once read, and reloaded when Django's ``setting_changed``
+fires, so ``override_settings(TYPEDWS={...})`` works in tests and nothing is frozen at import
+time::
 
     TYPEDWS = {"DEFAULT_PAGE_SIZE": 50, "MAX_FRAME_BYTES": 32 * 1024}
 
@@ -103,13 +104,20 @@ class TypedWSSettings:
         return dict(value)
 
     def __getattr__(self, name: str) -> Any:
+        # Only called for a setting not read since the last reload: the value is then kept as
+        # an instance attribute, which later reads find without coming here (every frame
+        # reads several settings).
         if name not in DEFAULTS:
             raise AttributeError(f"Invalid typedws setting: {name!r}")
         if self._cache is None:
             self._cache = {**DEFAULTS, **self.user_settings}
-        return self._cache[name]
+        value = self._cache[name]
+        setattr(self, name, value)
+        return value
 
     def reload(self) -> None:
+        for name in DEFAULTS:
+            self.__dict__.pop(name, None)
         self._cache = None
 
 

@@ -32,7 +32,6 @@ import logging
 import threading
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import Any, Final
 
 from django.db import router, transaction
@@ -57,16 +56,28 @@ UNKNOWN: Final[Any] = None
 _local = threading.local()
 
 
-@dataclass
 class Batch:
-    """The changes of one transaction on one database; called by Django on commit."""
+    """The changes of one transaction on one database; called by Django on commit.
 
-    alias: str
-    sids: frozenset[str] = frozenset()
-    entries: dict[tuple[type[Model], Any], Entry] = field(default_factory=dict)
-    id: str = field(default_factory=lambda: uuid.uuid4().hex)
-    rows: dict[str, list[int]] = field(default_factory=dict)
-    """The outbox rows written for each model (durable events only)."""
+    Made on every write, subscribed or not (a subscriber may arrive before the commit), so it
+    is kept cheap: its id is drawn only when something is published or written to the outbox.
+    """
+
+    __slots__ = ("_id", "alias", "entries", "rows", "sids")
+
+    def __init__(self, alias: str, sids: frozenset[str] = frozenset()) -> None:
+        self.alias = alias
+        self.sids = sids
+        self.entries: dict[tuple[type[Model], Any], Entry] = {}
+        self.rows: dict[str, list[int]] = {}
+        """The outbox rows written for each model (durable events only)."""
+        self._id: str | None = None
+
+    @property
+    def id(self) -> str:
+        if self._id is None:
+            self._id = uuid.uuid4().hex
+        return self._id
 
     def record(self, model: type[Model], pk: Any, kind: Kind, **details: Any) -> None:
         entry = self.entries.get((model, pk))
@@ -111,8 +122,8 @@ def record(using: str, model: type[Model], pk: Any, kind: Kind, **details: Any) 
     batch = open_batch(connection)
     if batch is None:
         batch = Batch(using, frozenset(connection.savepoint_ids))
-        transaction.on_commit(batch, using=using)
-    deeper = not set(connection.savepoint_ids) <= batch.sids
+        connection.on_commit(batch)  # transaction.on_commit(), minus finding the connection
+    deeper = not batch.sids.issuperset(connection.savepoint_ids)
     batch.record(model, pk, kind, uncertain=deeper, **details)
 
 

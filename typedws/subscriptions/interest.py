@@ -41,9 +41,10 @@ import time
 from typing import Any, Final
 from weakref import WeakKeyDictionary
 
+from channels.layers import channel_layers
 from django.db.models import Model
 
-from typedws.layers import get_layer
+from typedws.layers import DEFAULT_CHANNEL_LAYER, get_layer
 from typedws.settings import typedws_settings
 
 from . import stores
@@ -200,12 +201,20 @@ _sources: WeakKeyDictionary[Any, tuple[tuple[str, str | None, str], Source]] = W
 
 
 def _source() -> Source:
-    layer = get_layer()
     config = stores.configured()
+    # Every write asks: the last answer first, while the layer and configuration are the same.
+    last = _last_source
+    if last and last[0] is channel_layers.backends.get(DEFAULT_CHANNEL_LAYER) and last[1] == config:
+        return last[2]
+    layer = get_layer()
     known = _sources.get(layer)
     if known is None or known[0] != config:
         known = _sources[layer] = (config, _source_for(layer, config))
+    _last_source[:] = [layer, config, known[1]]
     return known[1]
+
+
+_last_source: list[Any] = []  # [layer, configuration, source] of the last _source()
 
 
 def _source_for(layer: Any, config: tuple[str, str | None, str]) -> Source:
