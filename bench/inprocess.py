@@ -132,6 +132,46 @@ async def make_step(target: str, workload: str, rows: int) -> tuple[Step, list[s
     return step, sent
 
 
+async def make_asgi_step(target: str, workload: str, rows: int) -> tuple[Step, list[str]]:
+    """Like :func:`make_step`, through the target's whole ASGI application (``asgi.py``'s
+    router, the consumer's loop over its sources, typedws's send queue) on one connection."""
+    from benchproj.asgi import application
+
+    paths = {"echo": "/echo/", "dcrf": "/dcrf/", "handwritten": "/hand/", "typedws": "/ws/"}
+    paths["typedws-demo"] = "/ws-demo/"
+    incoming: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+    sent: list[str] = []
+    replied = asyncio.Event()
+
+    async def send(message: dict[str, Any]) -> None:
+        if message["type"] == "websocket.send":
+            sent.append(message.get("text") or "")
+            replied.set()
+
+    scope: dict[str, Any] = {
+        "type": "websocket",
+        "path": paths[target],
+        "headers": [],
+        "query_string": b"",
+        "client": ("127.0.0.1", 1),
+        "server": ("127.0.0.1", 2),
+        "subprotocols": [],
+    }
+    incoming.put_nowait({"type": "websocket.connect"})
+    _running.append(asyncio.ensure_future(application(scope, incoming.get, send)))
+
+    async def step(n: int) -> None:
+        replied.clear()
+        text = json.dumps(request(target, workload, n, rows))
+        incoming.put_nowait({"type": "websocket.receive", "text": text})
+        await replied.wait()
+
+    return step, sent
+
+
+_running: list[asyncio.Future[Any]] = []
+
+
 def make_sync_step(target: str, workload: str, rows: int) -> Callable[[int], Any]:
     """Only the synchronous work of one frame (what runs inside the thread hop)."""
     from benchproj.api import api
@@ -144,9 +184,18 @@ def make_sync_step(target: str, workload: str, rows: int) -> Callable[[int], Any
         binding = api.bindings["questions"]
 
         def typedws_step(n: int) -> Any:
+            # GenericBinding.serve's synchronous part, as its one thread hop runs it.
             text = json.dumps(request(target, workload, n, rows))
             frame = parse_frame(text, api.contract.routes, 1 << 20)
-            return binding._for_frame(frame, connection).run_action(frame.spec)
+            spec = frame.spec
+            if spec.name == "list":
+                http = connection.request(spec.http_method, {}, connection.query(frame.data))
+            else:
+                http = connection.request(spec.http_method, frame.data)
+            instance = binding.for_action(
+                spec, http, stream=frame.stream, lookup=frame.lookup, request_id=frame.request_id
+            )
+            return instance.run_action(spec)
 
         return typedws_step
     if target == "dcrf":
@@ -300,8 +349,9 @@ async def main_async(args: argparse.Namespace) -> None:
             continue
         steps = {}
         outputs = {}
+        make = make_asgi_step if args.asgi else make_step
         for target in args.targets:
-            steps[target], outputs[target] = await make_step(target, workload, args.rows)
+            steps[target], outputs[target] = await make(target, workload, args.rows)
         if args.cprofile:
             profiler = cProfile.Profile()
             step = steps[args.cprofile]
@@ -334,6 +384,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workload", action="append", choices=WORKLOADS, dest="workloads")
     parser.add_argument("--sync-only", action="store_true")
     parser.add_argument("--hops", action="store_true", help="time one thread hop")
+    parser.add_argument(
+        "--asgi", action="store_true", help="through each target's ASGI app (consumer loop too)"
+    )
     parser.add_argument("--cprofile", choices=TARGETS, help="profile this target instead")
     parser.add_argument("--top", type=int, default=45)
     args = parser.parse_args(argv)

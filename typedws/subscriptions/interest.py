@@ -38,7 +38,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from typing import Any, Final
+from typing import Any, Final, cast
 from weakref import WeakKeyDictionary
 
 from channels.layers import channel_layers
@@ -205,7 +205,7 @@ def _source() -> Source:
     # Every write asks: the last answer first, while the layer and configuration are the same.
     last = _last_source
     if last and last[0] is channel_layers.backends.get(DEFAULT_CHANNEL_LAYER) and last[1] == config:
-        return last[2]
+        return cast(Source, last[2])
     layer = get_layer()
     known = _sources.get(layer)
     if known is None or known[0] != config:
