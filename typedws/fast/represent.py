@@ -45,6 +45,7 @@ from rest_framework.serializers import (
 )
 from rest_framework.settings import api_settings
 
+from .creating import DRF_CREATE, create
 from .fieldsets import STANDARD_FIELDS, drf_owned, install_fields
 from .stats import Fallback, count
 
@@ -141,8 +142,9 @@ setting_changed.connect(_forget, weak=False, dispatch_uid="typedws.fast.represen
 
 
 def accelerate(serializer: _S) -> _S:
-    """Give ``serializer`` (or a ``many=True`` one's child) cached fields and, where its class
-    has a plan, the compiled ``to_representation``; return it.
+    """Give ``serializer`` (or a ``many=True`` one's child) cached fields, the ``create`` of
+    :mod:`.creating` where its class keeps DRF's, and, where its class has a plan, the compiled
+    ``to_representation``; return it.
 
     An instance that built its own fields in ``__init__`` is left to DRF entirely (counted).
     """
@@ -151,6 +153,8 @@ def accelerate(serializer: _S) -> _S:
         target = cast(Any, serializer).child
     if not isinstance(target, Serializer):
         return serializer
+    if type(target).create is DRF_CREATE:
+        target.create = MethodType(create, target)  # type: ignore[method-assign]
     if "fields" in target.__dict__:
         count(Fallback.FIELDS_INIT)
         return serializer

@@ -26,6 +26,9 @@ class Fallback(StrEnum):
     """One field was rendered by its DRF ``to_representation`` (counted per field and row)."""
     QUERY = "query"
     """The binding's queryset is not static: Django compiled the SQL."""
+    CREATE = "create"
+    """``ModelSerializer.create`` ran as DRF's: the data would write a nested serializer or a
+    dotted source (DRF refuses it)."""
     INSTANCES = "instances"
     """Fetched rows became objects through ``Model.from_db`` (the model's own ``__init__`` or
     ``from_db``, ``pre_init``/``post_init`` receivers, partial rows); counted per fetch."""
