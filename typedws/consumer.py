@@ -169,8 +169,9 @@ class APIConsumer(AsyncWebsocketConsumer):
     async def _serve(self, request: RequestFrame) -> tuple[int, Any]:
         serve = self.routes[request.stream].binding.serve
         # Join or leave groups before the reply: a subscribe's ack precedes its events.
-        async with self.link.serving(request.spec.name, self.subscriptions):
-            return await serve(request, self.connection)
+        return await self.link.serve(
+            request.spec.name, self.subscriptions, lambda: serve(request, self.connection)
+        )
 
     def _encode(self, frame: dict[str, Any]) -> str:
         try:

@@ -26,9 +26,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager, suppress
-from typing import Any, Final
+from collections.abc import Awaitable, Callable
+from contextlib import suppress
+from typing import Any, Final, TypeVar
 from weakref import WeakKeyDictionary
 
 from rest_framework import status
@@ -49,6 +49,7 @@ __all__ = [
 ]
 
 logger = logging.getLogger("typedws")
+_T = TypeVar("_T")
 
 FIRST_RETRY: Final = 0.1
 """Seconds before the first probe of a layer that failed; doubled up to :data:`LAST_RETRY`."""
@@ -215,23 +216,24 @@ class LayerLink:
             return False
         return True
 
-    @asynccontextmanager
-    async def serving(self, action: str, subscriptions: Any) -> AsyncIterator[None]:
-        """Around one request: refuse a ``subscribe`` while the layer is down, then apply the
-        request's group changes, or keep them for :meth:`rejoin` if the layer fails."""
+    async def serve(self, action: str, subscriptions: Any, call: Callable[[], Awaitable[_T]]) -> _T:
+        """Run one request (``call``): refuse a ``subscribe`` while the layer is down, then
+        apply the request's group changes, or keep them for :meth:`rejoin` if the layer
+        fails. (A plain coroutine, not a context manager: every frame comes through here.)"""
         subscribing = action in SUBSCRIBING
         if subscribing and not self.ready:
             raise LayerUnavailable()
         # The channel may have been opened after an outage while the RECOVERED message still
         # waits in the loop's queue behind this request: the link's name is the current one.
         subscriptions.channel_name = self.channel_name
-        saved = {stream: dict(subs) for stream, subs in subscriptions.streams.items()}
+        saved = {s: dict(subs) for s, subs in subscriptions.streams.items()} if subscribing else {}
         joined = subscriptions.groups
-        yield
+        result = await call()
         synced = await self.call(subscriptions.sync)
-        self.gaps.joined(set(subscriptions.groups - joined))
+        if subscriptions.groups != joined:
+            self.gaps.joined(set(subscriptions.groups - joined))
         if synced or not subscribing:
-            return
+            return result
         subscriptions.streams.clear()
         subscriptions.streams.update(saved)
         subscriptions.mark_changed()
