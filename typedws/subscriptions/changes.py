@@ -79,19 +79,29 @@ class Batch:
             self._id = uuid.uuid4().hex
         return self._id
 
-    def record(self, model: type[Model], pk: Any, kind: Kind, **details: Any) -> None:
+    def record(
+        self,
+        model: type[Model],
+        pk: Any,
+        kind: Kind,
+        *,
+        instance: Model | None = None,
+        old: dict[str, Any] | None = UNKNOWN,
+        before: dict[str, Any] | None = None,
+        capture: Capture | None = None,
+        uncertain: bool = False,
+    ) -> None:
         entry = self.entries.get((model, pk))
         new = entry is None
         if entry is None:
-            old = None if kind == CREATE else details.get("old", UNKNOWN)
-            entry = Entry(model, pk, existed_before=kind != CREATE, old=old)
-            entry.before = details.get("before")
+            entry = Entry(model, pk, kind != CREATE, None if kind == CREATE else old)
+            entry.before = before
             self.entries[(model, pk)] = entry
         entry.deleted = kind == DELETE
-        entry.instance = details.get("instance")
+        entry.instance = instance
         if kind == DELETE:
-            entry.capture = details.get("capture")
-        entry.uncertain = entry.uncertain or details.get("uncertain", False)
+            entry.capture = capture
+        entry.uncertain = entry.uncertain or uncertain
         if (new or kind == DELETE) and durable.enabled():
             row = durable.write(self.alias, self.id, entry, entry.capture)
             self.rows.setdefault(model._meta.label_lower, []).append(row)
@@ -111,20 +121,39 @@ class Batch:
             logger.exception("typedws could not publish the changes of a transaction")
 
 
-def record(using: str, model: type[Model], pk: Any, kind: Kind, **details: Any) -> None:
+def record(
+    using: str,
+    model: type[Model],
+    pk: Any,
+    kind: Kind,
+    *,
+    instance: Model | None = None,
+    old: dict[str, Any] | None = UNKNOWN,
+    before: dict[str, Any] | None = None,
+    capture: Capture | None = None,
+) -> None:
     """Add a change to the open transaction's batch; outside one, publish it now."""
     connection = transaction.get_connection(using)
     if not connection.in_atomic_block:
         now = Batch(using)
-        now.record(model, pk, kind, **details)
+        now.record(model, pk, kind, instance=instance, old=old, before=before, capture=capture)
         now()
         return
     batch = open_batch(connection)
     if batch is None:
         batch = Batch(using, frozenset(connection.savepoint_ids))
         connection.on_commit(batch)  # transaction.on_commit(), minus finding the connection
-    deeper = not batch.sids.issuperset(connection.savepoint_ids)
-    batch.record(model, pk, kind, uncertain=deeper, **details)
+    deeper = bool(connection.savepoint_ids) and not batch.sids.issuperset(connection.savepoint_ids)
+    batch.record(
+        model,
+        pk,
+        kind,
+        instance=instance,
+        old=old,
+        before=before,
+        capture=capture,
+        uncertain=deeper,
+    )
 
 
 def open_batch(connection: BaseDatabaseWrapper) -> Batch | None:
