@@ -34,6 +34,7 @@ from typedws.actions import RETRIEVE, ActionSpec
 from typedws.fast import stats
 from typedws.fast.instances import DEFAULT_FETCH_MODE, from_rows
 from typedws.fast.queries import compiled_get, fetch_object
+from typedws.fast.rows import RowPage
 from typedws.generics import GenericBinding
 from typedws.pagination import WebSocketPagination
 
@@ -144,9 +145,10 @@ def test_the_cached_page_and_count_are_djangos(
         assert [q["sql"] for q in fast_queries.captured_queries] == [
             q["sql"] for q in slow_queries.captured_queries
         ]
+        assert isinstance(fast, RowPage)
         assert [state(row) for row in fast] == [state(row) for row in slow]
         assert paginator.count == django.count
-    assert stats.fallbacks() == {}
+    assert stats.fallbacks() == {stats.Fallback.ROWS: 2}  # each page read here, as a list
 
 
 def test_a_value_django_refuses_takes_djangos_path() -> None:

@@ -21,17 +21,18 @@ from __future__ import annotations
 
 import inspect
 import weakref
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.db.models import Model
 from django.db.models import query as django_query
 from django.db.models.base import ModelState
+from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
 from django.db.models.signals import post_init, pre_init
 
 from .stats import Fallback, count
 
-__all__ = ["DEFAULT_FETCH_MODE", "from_rows"]
+__all__ = ["DEFAULT_FETCH_MODE", "from_rows", "makes_itself", "reads_back"]
 
 DEFAULT_FETCH_MODE: Any = getattr(django_query, "DEFAULT_FETCH_MODE", None)
 """Django's default fetch mode (6.1 and later; ``None`` before: no fetch modes), which a
@@ -49,18 +50,49 @@ def from_rows(
     the compiler's converters."""
     if not rows:
         return []
-    attnames = [field.attname for field in model._meta.concrete_fields]
-    if (
-        len(rows[0]) != len(attnames)
-        or pre_init.has_listeners(model)
-        or post_init.has_listeners(model)
-        or not _same_as_django(model, alias, init_list, rows[0], attnames)
-    ):
+    attnames = _attnames(model)
+    if not makes_itself(model, alias, init_list, len(rows[0]), lambda: rows[0]):
         count(Fallback.INSTANCES)
         return [_from_db(model, alias, init_list, row) for row in rows]
     if _plain(model, attnames):
         return [_plain_instance(model, alias, attnames, row) for row in rows]
     return [_instance(model, alias, attnames, row) for row in rows]
+
+
+def makes_itself(
+    model: type[Model],
+    alias: str,
+    init_list: list[str],
+    width: int,
+    first: Callable[[], Sequence[Any]],
+) -> bool:
+    """Whether :func:`from_rows` makes ``model``'s objects from rows of ``width`` values itself
+    (not through ``from_db``): asked on every fetch. ``first`` gives a row after the
+    compiler's converters, called only the first time a model is compared with ``from_db``."""
+    attnames = _attnames(model)
+    if width != len(attnames) or pre_init.has_listeners(model) or post_init.has_listeners(model):
+        return False
+    known = _checked.get(model)
+    return known if known is not None else _same_as_django(model, alias, init_list, first(), attnames)
+
+
+def reads_back(model: type[Model]) -> bool:
+    """Whether reading a concrete field's ``attname`` from an object :func:`from_rows` made
+    gives the row's value itself: no ``__getattribute__`` of the model's own, and on the
+    class, for every concrete field, no attribute with a ``__set__`` (the instance's
+    ``__dict__`` is read first) other than Django's foreign key one (which stores the value
+    in ``__dict__`` and reads it back from there)."""
+    if model.__getattribute__ is not object.__getattribute__:
+        return False
+    for name in _attnames(model):
+        kind = type(inspect.getattr_static(model, name, None))
+        if hasattr(kind, "__set__") and kind is not ForeignKeyDeferredAttribute:
+            return False
+    return True
+
+
+def _attnames(model: type[Model]) -> list[str]:
+    return [field.attname for field in model._meta.concrete_fields]
 
 
 def _instance(model: type[Model], alias: str, attnames: list[str], row: Sequence[Any]) -> Any:

@@ -20,6 +20,7 @@ migrations run.
 from __future__ import annotations
 
 import weakref
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -30,7 +31,8 @@ from django.db.models.query import MAX_GET_RESULTS, ModelIterable
 from django.db.models.signals import post_migrate
 from django.http import Http404
 
-from .instances import DEFAULT_FETCH_MODE, from_rows
+from .instances import DEFAULT_FETCH_MODE, from_rows, makes_itself
+from .rows import RowLayout, RowPage
 from .stats import Fallback, count
 
 __all__ = [
@@ -60,24 +62,38 @@ class CompiledGet:
     compiler: Any
     converters: Any
     init_list: list[str]
+    layout: RowLayout
 
     def fetch(self, alias: str, value: Any = None) -> list[models.Model]:
         """The objects the query finds (for ``value``, where it has a hole for one)."""
+        return self.instances(alias, self.fetch_rows(alias, value))
+
+    def fetch_rows(self, alias: str, value: Any = None) -> list[Any]:
+        """The rows the query finds, as the cursor gives them (no converters)."""
         connection = connections[alias]
         params = list(self.params)
         if self.hole is not None:
             params[self.hole] = self.prepare(value, connection)
         with connection.cursor() as cursor:
             cursor.execute(self.sql, params)
-            rows: Any = cursor.fetchall()
+            return cast(list[Any], cursor.fetchall())
+
+    def instances(self, alias: str, rows: Sequence[Sequence[Any]]) -> list[models.Model]:
+        """The objects Django makes of ``rows``: the compiler's converters, then ``from_db``'s
+        objects (:func:`.instances.from_rows`)."""
         if self.converters:
             rows = list(self.compiler.apply_converters(rows, self.converters))
         return from_rows(self.compiler.query.model, alias, self.init_list, rows)
 
+    def converted(self, row: Sequence[Any]) -> Sequence[Any]:
+        """One row after the compiler's converters."""
+        if not self.converters:
+            return row
+        return cast(Sequence[Any], next(self.compiler.apply_converters([row], self.converters)))
+
     def prepare(self, value: Any, connection: Any) -> Any:
         """``value`` as the ``exact`` lookup sends it to the database."""
-        prepared = self.field.get_prep_value(value)
-        return self.field.get_db_prep_value(prepared, connection, prepared=True)
+        return _prepare(self.field, value, connection)
 
 
 _cache: weakref.WeakKeyDictionary[Any, dict[tuple[type[Any], str], Any]]
@@ -143,9 +159,9 @@ def _compile(queryset: models.QuerySet[Any], lookup: str, alias: str, value: Any
         return None  # a queryset that can match nothing (``none()``): Django says so itself
     except (TypeError, ValueError, ValidationError):
         return _NOT_YET  # a bad value: try again with the next one
-    probe = CompiledGet(field, sql, tuple(params), -1, compiler, None, [])
     try:
-        holes = [i for i, p in enumerate(params) if p == probe.prepare(value, compiler.connection)]
+        prepared = _prepare(field, value, compiler.connection)
+        holes = [i for i, p in enumerate(params) if p == prepared]
     except (TypeError, ValueError, ValidationError):
         return _NOT_YET
     if len(holes) != 1:
@@ -153,17 +169,44 @@ def _compile(queryset: models.QuerySet[Any], lookup: str, alias: str, value: Any
     return _compiled(compiler, field, sql, params, holes[0])
 
 
+def _prepare(field: Any, value: Any, connection: Any) -> Any:
+    prepared = field.get_prep_value(value)
+    return field.get_db_prep_value(prepared, connection, prepared=True)
+
+
 def _compiled(compiler: Any, field: Any, sql: str, params: Any, hole: int | None) -> CompiledGet:
     select = compiler.select
     columns = [column for column, _, _ in select[: compiler.col_count]]
     init_list = [column.target.attname for column, _, _ in select]
     converters = compiler.get_converters(columns)
-    return CompiledGet(field, sql, tuple(params), hole, compiler, converters, init_list)
+    layout = _layout(compiler, init_list, converters)
+    return CompiledGet(field, sql, tuple(params), hole, compiler, converters, init_list, layout)
+
+
+def _layout(compiler: Any, init_list: list[str], converters: Any) -> RowLayout:
+    """The :class:`RowLayout` of a compiled query, one per layout and connection (so the
+    renderers made for one page size and offset serve every other)."""
+    by_position = {pos: (tuple(convs), expression) for pos, (convs, expression) in converters.items()}
+    model, connection = compiler.query.model, compiler.connection
+    key = ("layout", model, tuple(init_list), tuple(sorted(by_position.items(), key=_first)))
+    per_connection = _cache.setdefault(connection, {})
+    layout = per_connection.get(key)  # type: ignore[call-overload]
+    if layout is None:
+        layout = RowLayout(model, tuple(init_list), by_position, connection)
+        per_connection[key] = layout  # type: ignore[index]
+    return cast(RowLayout, layout)
+
+
+def _first(item: tuple[int, Any]) -> int:
+    return item[0]
 
 
 def fetch_page(view: Any, bottom: int, top: int) -> list[models.Model] | None:
     """``list(queryset[bottom:top])`` for a static ``view``, its SQL compiled once per slice
-    and connection; ``None`` (counted) where Django must build the query."""
+    and connection; ``None`` (counted) where Django must build the query.
+
+    Where :mod:`.instances` makes the objects itself, a :class:`.rows.RowPage`: the rows,
+    made into those objects when something reads the page."""
     queryset = _static_queryset(view)
     if queryset is None:
         count(Fallback.QUERY)
@@ -184,7 +227,13 @@ def fetch_page(view: Any, bottom: int, top: int) -> list[models.Model] | None:
         except EmptyResultSet:
             return []  # as Django's iterator answers it
         compiled = per_connection[key] = _compiled(compiler, None, sql, params, None)
-    return compiled.fetch(alias)
+    rows = compiled.fetch_rows(alias)
+    model = queryset.model
+    if rows and makes_itself(
+        model, alias, compiled.init_list, len(rows[0]), lambda: compiled.converted(rows[0])
+    ):
+        return RowPage(rows, compiled, alias)
+    return compiled.instances(alias, rows)
 
 
 def count_rows(view: Any) -> int | None:

@@ -22,7 +22,6 @@ from __future__ import annotations
 import datetime as dt
 import operator
 import weakref
-import zoneinfo
 from collections.abc import Callable
 from contextvars import ContextVar
 from types import MethodType
@@ -47,7 +46,9 @@ from rest_framework.settings import api_settings
 
 from .creating import DRF_CREATE, create
 from .fieldsets import STANDARD_FIELDS, drf_owned, install_fields
+from .rows import RowPage
 from .stats import Fallback, count
+from .tuples import Field, is_utc, render_rows
 
 __all__ = ["Plan", "accelerate", "plan_for"]
 
@@ -80,9 +81,14 @@ class Plan:
         self.fallback_fields = [name for name, read in readers if _is_fallback(read)]
         columns = [getattr(read, "typedws_column", None) for _, read in readers]
         self.row: Callable[[Any], dict[str, Any]] | None = None
-        if readers and None not in columns:
+        self.columns: list[Field] | None = None
+        """Each field's name, column and conversion, where every field is a column."""
+        if None not in columns:
             pairs = cast(list[tuple[str, Callable[[Any], Any]]], columns)
-            self.row = _row_function([name for name, _ in readers], pairs)
+            names = [name for name, _ in readers]
+            self.columns = [(name, *pair) for name, pair in zip(names, pairs, strict=True)]
+            if readers:
+                self.row = _row_function(names, pairs)
 
     def represent(self, serializer: Serializer[Any], instance: Any) -> dict[str, Any]:
         """``serializer.to_representation(instance)``, as DRF would return it."""
@@ -176,21 +182,34 @@ def accelerate(serializer: _S) -> _S:
 
 
 def _represent_list(serializer: ListSerializer[Any], data: Any) -> list[Any]:
-    """DRF's ``ListSerializer.to_representation``, the current time zone read once."""
+    """DRF's ``ListSerializer.to_representation``, the current time zone read once; a page
+    nothing has read yet rendered from its rows (:mod:`.tuples`)."""
     iterable = data.all() if isinstance(data, models.manager.BaseManager) else data
     zone = timezone.get_current_timezone() if settings.USE_TZ else None
     iso = (api_settings.DATETIME_FORMAT or "").lower() == ISO_8601
-    token = _PAGE_TIMEZONE.set(None if zone is None else (zone, _is_utc(zone), iso))
+    utc = zone is not None and is_utc(zone)
+    token = _PAGE_TIMEZONE.set(None if zone is None else (zone, utc, iso))
     try:
         child: Any = serializer.child
+        if type(iterable) is RowPage:
+            rendered = _from_rows(child, iterable, utc and iso)
+            if rendered is not None:
+                return rendered
         return [child.to_representation(item) for item in iterable]
     finally:
         _PAGE_TIMEZONE.reset(token)
 
 
-def _is_utc(zone: Any) -> bool:
-    """Whether ``zone`` is UTC itself (no offset, ever), so a UTC time needs no conversion."""
-    return zone is dt.UTC or (isinstance(zone, zoneinfo.ZoneInfo) and zone.key == "UTC")
+def _from_rows(child: Serializer[Any], page: RowPage, utc_iso: bool) -> list[Any] | None:
+    """``page`` rendered from its rows, where ``child`` renders with its class's compiled
+    plan and every field of the plan is a column; else ``None``."""
+    plan = plan_for(child)
+    if plan is None or plan.columns is None:
+        return None
+    installed = vars(child).get("to_representation")
+    if getattr(installed, "__func__", None) != plan.represent:
+        return None  # not the plan's rendering (replaced after accelerate())
+    return render_rows(page, plan, plan.model, plan.columns, utc_iso)
 
 
 def plan_for(serializer: Serializer[Any]) -> Plan | None:
@@ -295,6 +314,7 @@ def _datetime_converter(field: drf_fields.DateTimeField) -> Callable[[Any], Any]
             return drf(value)
         return text[:-6] + "Z" if text.endswith("+00:00") else text
 
+    convert.typedws_datetime = True  # type: ignore[attr-defined]  # fused by .tuples
     return convert
 
 

@@ -32,6 +32,10 @@ class Fallback(StrEnum):
     INSTANCES = "instances"
     """Fetched rows became objects through ``Model.from_db`` (the model's own ``__init__`` or
     ``from_db``, ``pre_init``/``post_init`` receivers, partial rows); counted per fetch."""
+    ROWS = "rows"
+    """A page fetched as rows (:mod:`.rows`) became model instances, counted per page: code
+    other than typedws's compiled list rendering read it, or its serializer renders more than
+    model columns."""
 
 
 _counts: Counter[str] = Counter()
