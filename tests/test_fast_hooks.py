@@ -4,18 +4,21 @@ per hook, over a connected client, checking the reply and which path served it."
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, ClassVar, cast
 
 import pytest
 from channels.db import database_sync_to_async
 from rest_framework import permissions, serializers, throttling
 from rest_framework.filters import BaseFilterBackend, SearchFilter
+from rest_framework.renderers import JSONRenderer
 
 from tests.testapp.models import Sample
 from typedws import API, ResourceBinding
 from typedws.fast import stats
+from typedws.pagination import WebSocketPagination
 from typedws.testing import APICommunicator, connected
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -105,8 +108,77 @@ class Filtered(Base):
     search_fields = ["text"]
 
 
+class Plain(Base):
+    stream = "plain"
+
+
+class ReadsPage(Base):
+    """Its ``get_serializer`` reads the page before DRF renders it."""
+
+    stream = "reads_page"
+    seen: ClassVar[list[int]] = []
+
+    def get_serializer(self, *args: Any, **kwargs: Any) -> Any:
+        if args:
+            type(self).seen = [row.pk for row in args[0]]
+        return super().get_serializer(*args, **kwargs)
+
+
+class PassesPageOn(Base):
+    """Its ``get_serializer`` only adds to the context."""
+
+    stream = "passes_page_on"
+    serializer_class = TaggedSerializer
+
+    def get_serializer(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs["context"] = {**self.get_serializer_context(), "tag": "t"}
+        return super().get_serializer(*args, **kwargs)
+
+
+class OwnPaginate(Base):
+    stream = "own_paginate"
+
+    def paginate_queryset(self, queryset: Any) -> Any:
+        return super().paginate_queryset(queryset.filter(size="s"))
+
+
+class OwnResponse(Base):
+    """Its ``get_paginated_response`` reads the paginator's Django ``Page``."""
+
+    stream = "own_response"
+
+    def get_paginated_response(self, data: Any) -> Any:
+        response = super().get_paginated_response(data)
+        paginator = cast(WebSocketPagination, self.paginator)
+        response.data["texts"] = [row.text for row in paginator.page.object_list]
+        return response
+
+
+class OwnList(Base):
+    stream = "own_list"
+
+    def list(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        response = super().list(request, *args, **kwargs)
+        response.data["listed"] = True
+        return response
+
+
 api = API()
-for binding in (Base, Scoped, PerAction, WithContext, Guarded, Throttled, Filtered):
+for binding in (
+    Base,
+    Scoped,
+    PerAction,
+    WithContext,
+    Guarded,
+    Throttled,
+    Filtered,
+    Plain,
+    ReadsPage,
+    PassesPageOn,
+    OwnPaginate,
+    OwnResponse,
+    OwnList,
+):
     if binding.stream:
         api.register(binding)
 
@@ -178,3 +250,59 @@ async def test_filter_backends(client: APICommunicator) -> None:
     assert (await client.request("filtered", "retrieve", pk=large))["response_status"] == 404
     # Django built every query: COUNT and page of both lists, and the retrieve.
     assert stats.fallbacks() == {stats.Fallback.QUERY: 5}
+
+
+# list: the page is rendered from its rows unless other code reads it (Fallback.ROWS), and a
+# queryset other than the one DRF's list() makes is Django's (Fallback.QUERY: COUNT and page).
+
+
+def drf_results(serializer_class: Any = TextSerializer, **filters: Any) -> Any:
+    objects = Sample.objects.filter(**filters).order_by("pk")
+    return json.loads(JSONRenderer().render(serializer_class(objects, many=True).data))
+
+
+async def test_list_renders_rows(client: APICommunicator) -> None:
+    await make("a", "s"), await make("b", "l")
+    page = await client.request("plain", "list")
+    assert page["data"]["results"] == await database_sync_to_async(drf_results)()
+    assert stats.fallbacks() == {}
+
+
+async def test_get_serializer_override_reading_the_page(client: APICommunicator) -> None:
+    pks = [await make("a", "s"), await make("b", "l")]
+    page = await client.request("reads_page", "list")
+    assert page["data"]["results"] == await database_sync_to_async(drf_results)()
+    assert ReadsPage.seen == pks
+    assert stats.fallbacks() == {stats.Fallback.ROWS: 1}
+
+
+async def test_get_serializer_override_passing_the_page_on(client: APICommunicator) -> None:
+    pk = await make("a", "s")
+    page = await client.request("passes_page_on", "list")
+    assert page["data"]["results"] == [{"id": pk, "tag": "t"}]
+    # The method field needs the objects: the page became them.
+    assert stats.fallbacks() == {stats.Fallback.ROWS: 1, stats.Fallback.REPRESENT_FIELD: 1}
+
+
+async def test_paginate_queryset_override(client: APICommunicator) -> None:
+    await make("a", "s"), await make("b", "l")
+    page = await client.request("own_paginate", "list")
+    assert page["data"]["results"] == await database_sync_to_async(drf_results)(size="s")
+    assert page["data"]["count"] == 1
+    assert stats.fallbacks() == {stats.Fallback.QUERY: 2}
+
+
+async def test_get_paginated_response_override(client: APICommunicator) -> None:
+    await make("a", "s"), await make("b", "l")
+    page = await client.request("own_response", "list")
+    assert page["data"]["results"] == await database_sync_to_async(drf_results)()
+    assert page["data"]["texts"] == ["a", "b"]
+    assert stats.fallbacks() == {stats.Fallback.ROWS: 1}  # read after it was rendered
+
+
+async def test_list_override(client: APICommunicator) -> None:
+    await make("a", "s"), await make("b", "l")
+    page = await client.request("own_list", "list")
+    assert page["data"]["results"] == await database_sync_to_async(drf_results)()
+    assert page["data"]["listed"] is True
+    assert stats.fallbacks() == {stats.Fallback.QUERY: 2}

@@ -28,6 +28,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .fast.queries import count_rows, fetch_page, owner_module
+from .fast.stats import Fallback, count
 from .protocol import PAGE, PAGE_SIZE
 from .settings import typedws_settings
 
@@ -58,7 +59,8 @@ class WebSocketPagination(BasePagination):
             queryset = queryset.order_by("pk")
         self.object_list = queryset
         self.page_size = self.get_page_size(request)
-        self.count = _count(queryset, view)
+        unfiltered = _unfiltered(queryset, view)
+        self.count = _count(queryset, view, unfiltered)
         try:
             asked = _integer(request.query_params.get(PAGE), PAGE)
             self.number = self._validate(1 if asked is None else asked)
@@ -66,8 +68,12 @@ class WebSocketPagination(BasePagination):
             raise NotFound({PAGE: [str(exc)]}) from exc
         bottom = (self.number - 1) * self.page_size
         top = min(bottom + self.page_size, self.count)
-        page = fetch_page(view, bottom, top) if _unfiltered(queryset, view) else None
-        self.results = page if page is not None else list(queryset[bottom:top])
+        page = fetch_page(view, bottom, top) if unfiltered else None
+        if page is None:
+            if not unfiltered:
+                _djangos(queryset)
+            page = list(queryset[bottom:top])
+        self.results = page
         return self.results
 
     @property
@@ -120,11 +126,23 @@ def _unfiltered(queryset: Any, view: Any) -> bool:
     return all(owner_module(type(view), name) == module for name, module in _DRF_LIST)
 
 
-def _count(queryset: Any, view: Any) -> int:
+def _count(queryset: Any, view: Any, unfiltered: bool) -> int:
     if not isinstance(queryset, QuerySet):
         return len(queryset)
-    counted = count_rows(view) if _unfiltered(queryset, view) else None
-    return queryset.count() if counted is None else counted
+    counted = count_rows(view) if unfiltered else None
+    if counted is None:
+        if not unfiltered:
+            _djangos(queryset)
+        counted = queryset.count()
+    return counted
+
+
+def _djangos(queryset: Any) -> None:
+    """Count Django building the query of a queryset other than the one DRF's ``list()``
+    makes of the view's (``list()`` or ``paginate_queryset()`` overridden), as the fast
+    paths count their fallbacks."""
+    if isinstance(queryset, QuerySet):
+        count(Fallback.QUERY)
 
 
 def _integer(text: str | None, key: str) -> int | None:

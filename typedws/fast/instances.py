@@ -73,7 +73,9 @@ def makes_itself(
     if width != len(attnames) or pre_init.has_listeners(model) or post_init.has_listeners(model):
         return False
     known = _checked.get(model)
-    return known if known is not None else _same_as_django(model, alias, init_list, first(), attnames)
+    if known is None:
+        known = _same_as_django(model, alias, init_list, first(), attnames)
+    return known
 
 
 def reads_back(model: type[Model]) -> bool:

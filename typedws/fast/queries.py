@@ -96,7 +96,7 @@ class CompiledGet:
         return _prepare(self.field, value, connection)
 
 
-_cache: weakref.WeakKeyDictionary[Any, dict[tuple[type[Any], str], Any]]
+_cache: weakref.WeakKeyDictionary[Any, dict[tuple[Any, ...], Any]]
 _cache = weakref.WeakKeyDictionary()
 _owners: weakref.WeakKeyDictionary[type[Any], dict[str, tuple[Any, str | None]]]
 _owners = weakref.WeakKeyDictionary()
@@ -186,14 +186,13 @@ def _compiled(compiler: Any, field: Any, sql: str, params: Any, hole: int | None
 def _layout(compiler: Any, init_list: list[str], converters: Any) -> RowLayout:
     """The :class:`RowLayout` of a compiled query, one per layout and connection (so the
     renderers made for one page size and offset serve every other)."""
-    by_position = {pos: (tuple(convs), expression) for pos, (convs, expression) in converters.items()}
+    by_position = {pos: (tuple(convs), expr) for pos, (convs, expr) in converters.items()}
     model, connection = compiler.query.model, compiler.connection
     key = ("layout", model, tuple(init_list), tuple(sorted(by_position.items(), key=_first)))
     per_connection = _cache.setdefault(connection, {})
-    layout = per_connection.get(key)  # type: ignore[call-overload]
+    layout = per_connection.get(key)
     if layout is None:
-        layout = RowLayout(model, tuple(init_list), by_position, connection)
-        per_connection[key] = layout  # type: ignore[index]
+        layout = per_connection[key] = RowLayout(model, tuple(init_list), by_position, connection)
     return cast(RowLayout, layout)
 
 

@@ -47,7 +47,9 @@ class RowLayout:
 class Source(Protocol):
     """The compiled query a page's rows came from."""
 
-    layout: RowLayout
+    @property
+    def layout(self) -> RowLayout:
+        """Its rows' layout."""
 
     def instances(self, alias: str, rows: Rows) -> list[Model]:
         """The objects Django makes of ``rows``: converters, then ``from_db``'s objects."""

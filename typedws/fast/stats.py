@@ -25,7 +25,8 @@ class Fallback(StrEnum):
     REPRESENT_FIELD = "represent.field"
     """One field was rendered by its DRF ``to_representation`` (counted per field and row)."""
     QUERY = "query"
-    """The binding's queryset is not static: Django compiled the SQL."""
+    """The binding's queryset is not static, or ``list`` paginates another queryset (an
+    override of ``list()`` or ``paginate_queryset()``): Django compiled the SQL."""
     CREATE = "create"
     """``ModelSerializer.create`` ran as DRF's: the data would write a nested serializer or a
     dotted source (DRF refuses it)."""

@@ -40,9 +40,11 @@ from .instances import reads_back
 from .rows import RowLayout, RowPage, unread_rows
 
 try:
-    from django.db.backends.sqlite3.operations import DatabaseOperations as _SQLiteOperations
+    from django.db.backends.sqlite3.operations import DatabaseOperations as SQLiteOperations
 except ImportError:  # pragma: no cover  # a Python built without sqlite3
-    _SQLiteOperations = None
+    _SQLITE_DATETIME: Any = None
+else:
+    _SQLITE_DATETIME = SQLiteOperations.convert_datetimefield_value
 
 __all__ = ["Field", "is_utc", "render_rows"]
 
@@ -50,8 +52,6 @@ Field = tuple[str, str, Callable[[Any], Any]]
 """A rendered field: its name, the ``attname`` of its column, and the conversion of a non-null
 value (marked ``typedws_datetime`` where it is DRF's plain ``DateTimeField``'s)."""
 Render = Callable[[Sequence[Sequence[Any]]], list[dict[str, Any]]]
-
-_SQLITE_DATETIME = getattr(_SQLiteOperations, "convert_datetimefield_value", None)
 
 
 def is_utc(zone: Any) -> bool:
@@ -68,15 +68,20 @@ def render_rows(
     rows = unread_rows(page)
     if rows is None:
         return None
-    renderers = page.layout.renderers
+    layout = page.layout
+    # The connection's zone is read per page, as Django's converter reads it per value.
+    fused = utc_iso and is_utc(layout.connection.timezone)
     try:
-        render = renderers[key, utc_iso]
+        render = layout.renderers[key, fused]
     except KeyError:
-        render = renderers[key, utc_iso] = _build(page.layout, model, fields, utc_iso)
+        render = layout.renderers[key, fused] = _build(layout, model, fields, fused)
     return None if render is None else cast(Render, render)(rows)
 
 
-def _build(layout: RowLayout, model: type[Model], fields: list[Field], utc_iso: bool) -> Any:
+def _build(layout: RowLayout, model: type[Model], fields: list[Field], fused: bool) -> Any:
+    """The render function, or ``None`` where the layout's objects are not the plan's or
+    could read back other values than the rows'. ``fused``: datetimes in UTC and ISO 8601, on
+    a connection in UTC."""
     if not issubclass(layout.model, model) or not reads_back(layout.model):
         return None
     if any(attname not in layout.attnames for _, attname, _ in fields):
@@ -88,7 +93,7 @@ def _build(layout: RowLayout, model: type[Model], fields: list[Field], utc_iso: 
         position = layout.attnames.index(attname)
         namespace.update({f"k{i}": name, f"c{i}": convert})
         raw = f"x{position}"
-        if utc_iso and _fusable(layout, position, convert):
+        if fused and _fusable(layout, position, convert):
             namespace[f"s{i}"] = _unfused(layout, position, convert)
             items.append(
                 f"k{i}: {raw}.isoformat() + 'Z' if type({raw}) is DT and {raw}.tzinfo is None "
@@ -127,15 +132,11 @@ def _converting(namespace: dict[str, Any], layout: RowLayout, position: int) -> 
 
 def _fusable(layout: RowLayout, position: int, convert: Any) -> bool:
     """Whether the column is a plain DRF ``DateTimeField`` over Django's SQLite converter
-    alone, on a connection in UTC."""
+    alone."""
     if not getattr(convert, "typedws_datetime", False) or _SQLITE_DATETIME is None:
         return False
     converters, _ = layout.converters.get(position, ((), None))
-    return (
-        len(converters) == 1
-        and getattr(converters[0], "__func__", None) is _SQLITE_DATETIME
-        and is_utc(layout.connection.timezone)
-    )
+    return len(converters) == 1 and getattr(converters[0], "__func__", None) is _SQLITE_DATETIME
 
 
 def _unfused(layout: RowLayout, position: int, convert: Any) -> Callable[[Any], Any]:
