@@ -344,3 +344,27 @@ def test_decimal_and_duration_columns_use_djangos_converters() -> None:
     assert listed(SampleSerializer) == drfs(SampleSerializer)
     assert b'"price":"-123456.125"' in listed(SampleSerializer)
     assert stats.fallbacks() == {}
+
+
+class TextSerializer(serializers.ModelSerializer[Sample]):
+    class Meta:
+        model = Sample
+        fields = ["id", "text"]
+
+
+@pytest.mark.usefixtures("rows")
+def test_a_projects_converter_runs_once_per_value(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A ``from_db_value`` of the project's is not run from the rows (it would run again if
+    the page became objects later): the page becomes objects, which run it once each."""
+    calls: list[str] = []
+
+    def from_db_value(value: str, expression: Any, connection: Any) -> str:
+        calls.append(value)
+        return value.upper()
+
+    monkeypatch.setattr(Sample._meta.get_field("text"), "from_db_value", from_db_value, False)
+    fast = listed(TextSerializer)
+    assert len(calls) == 4
+    assert fast == drfs(TextSerializer)
+    assert b'"text":"T1"' in fast
+    assert stats.fallbacks() == {stats.Fallback.ROWS: 1}

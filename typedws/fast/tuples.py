@@ -6,7 +6,8 @@ value ``v``. An object :mod:`.instances` made holds exactly the row's values aft
 converters, and reads them back unchanged (:func:`.instances.reads_back`). So a page nobody has
 read yet (:class:`.rows.RowPage`) is rendered from its rows by a function generated once per
 plan, row layout and mode: each row unpacked, Django's converters called on the columns that
-have them, then the same dict display::
+have them (Django's own converters only: a project's ``from_db_value`` would run twice for a
+page read after it was rendered), then the same dict display::
 
     def render(rows):
         out = []
@@ -84,13 +85,13 @@ def _build(layout: RowLayout, model: type[Model], fields: list[Field], fused: bo
     a connection in UTC."""
     if not issubclass(layout.model, model) or not reads_back(layout.model):
         return None
-    if any(attname not in layout.attnames for _, attname, _ in fields):
+    positions = [layout.attnames.index(a) if a in layout.attnames else -1 for _, a, _ in fields]
+    if -1 in positions or not all(_djangos(layout, position) for position in positions):
         return None
     namespace: dict[str, Any] = {"DT": dt.datetime, "connection": layout.connection}
     statements: dict[int, str] = {}
     items = []
-    for i, (name, attname, convert) in enumerate(fields):
-        position = layout.attnames.index(attname)
+    for i, ((name, _, convert), position) in enumerate(zip(fields, positions, strict=True)):
         namespace.update({f"k{i}": name, f"c{i}": convert})
         raw = f"x{position}"
         if fused and _fusable(layout, position, convert):
@@ -117,6 +118,14 @@ def _build(layout: RowLayout, model: type[Model], fields: list[Field], fused: bo
     )
     exec(source, namespace)  # only names this module chose: x0, k0, c0, ...
     return namespace["render"]
+
+
+def _djangos(layout: RowLayout, position: int) -> bool:
+    """Whether the column's converters are Django's own: they are run here, and again if the
+    page becomes objects later, so none may be a field's ``from_db_value`` of the project's,
+    which could count or log its calls."""
+    converters, _ = layout.converters.get(position, ((), None))
+    return all(getattr(c, "__module__", "").startswith("django.") for c in converters)
 
 
 def _converting(namespace: dict[str, Any], layout: RowLayout, position: int) -> str:
