@@ -5,6 +5,8 @@
 - :mod:`.queries`: the SQL of a static ``retrieve`` compiled once per binding and database;
 - :mod:`.instances`: the objects of fetched rows, as ``Model.from_db`` makes them, minus its
   signals where nobody listens;
+- :mod:`.rows`: a ``list`` page kept as its rows until something reads it; :mod:`.tuples`:
+  such a page rendered from the rows, without objects;
 - :mod:`.stats`: how often each fast path fell back to DRF or Django, and why.
 
 Each fast path is chosen per class (or per queryset) when it is first used and falls back to

@@ -11,7 +11,8 @@ objects as Django's ``ModelIterable`` makes them (the compiler's converters, the
 or :mod:`.instances`, which makes the same objects without ``__init__``'s signals).
 
 A page's slice is compiled once per offset and size (at most a few hundred kept per
-connection); the ``COUNT`` is the SQL Django ran for the first one, recorded. Anything else
+connection), and its rows are kept as they are until something reads them (:mod:`.rows`);
+the ``COUNT`` is the SQL Django ran for the first one, recorded. Anything else
 returns ``None`` (counted in :mod:`.stats`) and the caller runs Django's path.
 The cache is per database connection object and is emptied when settings change or
 migrations run.

@@ -15,6 +15,9 @@ typedws compiles one reader per field once per serializer class:
 Every other field (``SerializerMethodField``, custom fields, dotted ``source``, properties,
 hyperlinks, ...) is rendered by its bound DRF field, exactly as DRF does (counted in
 :mod:`.stats`). Classes with their own ``to_representation`` keep it entirely.
+
+A ``many=True`` list given a page of rows nothing has read (:mod:`.rows`), with a plan whose
+fields are all columns, renders the rows themselves (:mod:`.tuples`).
 """
 
 from __future__ import annotations
