@@ -7,7 +7,8 @@ converters, and reads them back unchanged (:func:`.instances.reads_back`). So a 
 read yet (:class:`.rows.RowPage`) is rendered from its rows by a function generated once per
 plan, row layout and mode: each row unpacked, Django's converters called on the columns that
 have them (Django's own converters only: a project's ``from_db_value`` would run twice for a
-page read after it was rendered), then the same dict display::
+page read after it was rendered), then the same dict display (where the conversion is ``int``
+or ``str``, a value of exactly that type is kept as it is, which is what the call returns)::
 
     def render(rows):
         out = []
@@ -52,6 +53,8 @@ __all__ = ["Field", "is_utc", "render_rows"]
 Field = tuple[str, str, Callable[[Any], Any]]
 """A rendered field: its name, the ``attname`` of its column, and the conversion of a non-null
 value (marked ``typedws_datetime`` where it is DRF's plain ``DateTimeField``'s)."""
+# Conversions that return a value of exactly this type unchanged: skipped for such a value.
+_SAME_IF_EXACT: dict[Any, str] = {int: "int", str: "str"}
 Render = Callable[[Sequence[Sequence[Any]]], list[dict[str, Any]]]
 
 
@@ -93,19 +96,8 @@ def _build(layout: RowLayout, model: type[Model], fields: list[Field], fused: bo
     items = []
     for i, ((name, _, convert), position) in enumerate(zip(fields, positions, strict=True)):
         namespace.update({f"k{i}": name, f"c{i}": convert})
-        raw = f"x{position}"
-        if fused and _fusable(layout, position, convert):
-            namespace[f"s{i}"] = _unfused(layout, position, convert)
-            items.append(
-                f"k{i}: {raw}.isoformat() + 'Z' if type({raw}) is DT and {raw}.tzinfo is None "
-                f"else s{i}({raw})"
-            )
-            continue
-        value = raw
-        if position in layout.converters:
-            value = f"y{position}"
-            statements[position] = _converting(namespace, layout, position)
-        items.append(f"k{i}: None if {value} is None else c{i}({value})")
+        value = _expression(namespace, statements, layout, i, position, fused)
+        items.append(f"k{i}: {value}")
     targets = "".join(f"x{p}, " for p in range(len(layout.attnames)))
     source = (
         "def render(rows):\n"
@@ -118,6 +110,30 @@ def _build(layout: RowLayout, model: type[Model], fields: list[Field], fused: bo
     )
     exec(source, namespace)  # only names this module chose: x0, k0, c0, ...
     return namespace["render"]
+
+
+def _expression(
+    namespace: dict[str, Any],
+    statements: dict[int, str],
+    layout: RowLayout,
+    i: int,
+    position: int,
+    fused: bool,
+) -> str:
+    """Field ``i``'s value from the row's ``x<position>``: fused, or after the column's
+    converters (a statement computing ``y<position>``), ``None`` kept, else converted."""
+    convert, raw = namespace[f"c{i}"], f"x{position}"
+    if fused and _fusable(layout, position, convert):
+        namespace[f"s{i}"] = _unfused(layout, position, convert)
+        fast = f"{raw}.isoformat() + 'Z'"
+        return f"{fast} if type({raw}) is DT and {raw}.tzinfo is None else s{i}({raw})"
+    value = raw
+    if position in layout.converters:
+        value = f"y{position}"
+        statements[position] = _converting(namespace, layout, position)
+    kind = _SAME_IF_EXACT.get(convert)
+    same = f"{value} if type({value}) is {kind} else " if kind else ""
+    return f"{same}None if {value} is None else c{i}({value})"
 
 
 def _djangos(layout: RowLayout, position: int) -> bool:
