@@ -77,7 +77,8 @@ class CompiledGet:
             params[self.hole] = self.prepare(value, connection)
         with connection.cursor() as cursor:
             cursor.execute(self.sql, params)
-            return cast(list[Any], cursor.fetchall())
+            rows: list[Any] = cursor.fetchall()  # no cast(list[Any]): a GenericAlias per call
+        return rows
 
     def instances(self, alias: str, rows: Sequence[Sequence[Any]]) -> list[models.Model]:
         """The objects Django makes of ``rows``: the compiler's converters, then ``from_db``'s

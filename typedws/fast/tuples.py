@@ -34,7 +34,7 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 from collections.abc import Callable, Sequence
-from typing import Any, cast
+from typing import Any
 
 from django.db.models import Model
 
@@ -75,11 +75,12 @@ def render_rows(
     layout = page.layout
     # The connection's zone is read per page, as Django's converter reads it per value.
     fused = utc_iso and is_utc(layout.connection.timezone)
+    render: Render | None
     try:
         render = layout.renderers[key, fused]
     except KeyError:
         render = layout.renderers[key, fused] = _build(layout, model, fields, fused)
-    return None if render is None else cast(Render, render)(rows)
+    return None if render is None else render(rows)
 
 
 def _build(layout: RowLayout, model: type[Model], fields: list[Field], fused: bool) -> Any:
