@@ -12,7 +12,7 @@ socket, the first time the layer raises (Redis restarting, unreachable, a read t
   ``channel_layer.receive``. It never raises: when the layer goes down it waits until it is up
   and then hands the consumer a :data:`RECOVERED` message, on which the consumer joins its
   groups again (:meth:`~typedws.subscriptions.connection.ConnectionSubscriptions.rejoin`).
-- :meth:`LayerLink.serving` wraps one request: a ``subscribe`` while the layer is down is
+- :meth:`LayerLink.serve` runs one request: a ``subscribe`` while the layer is down is
   refused with :class:`LayerUnavailable` (503) and changes nothing; any other action's group
   changes are kept and applied when the layer is back.
 
