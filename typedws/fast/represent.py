@@ -34,6 +34,7 @@ from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.core.signals import setting_changed
 from django.db import models
+from django.db.models import ForeignObjectRel
 from django.utils import timezone
 from rest_framework import ISO_8601, relations
 from rest_framework import fields as drf_fields
@@ -269,10 +270,15 @@ def _is_key(column: Any) -> bool:
 
 
 def _accessor(column: Any) -> str:
-    """The attribute a relation is read through on the model (reverse ones included)."""
-    if column.concrete:
-        return str(column.name)
-    return str(column.get_accessor_name())
+    """The attribute a relation is read through on the model (reverse ones included).
+
+    A forward relation is read through its name; only a reverse one (a ``ForeignObjectRel``)
+    has an accessor name. ``concrete`` cannot tell them apart: Django 6 no longer counts a
+    ``ManyToManyField`` as concrete.
+    """
+    if isinstance(column, ForeignObjectRel):
+        return str(column.get_accessor_name())
+    return str(column.name)
 
 
 def _column_reader(attname: str, field: Any) -> Reader:
