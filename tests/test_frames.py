@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,7 @@ from django.test import override_settings
 
 from polls.models import Question
 from typedws.errors import FrameError
-from typedws.frames import parse_frame
+from typedws.frames import THREAD_BYTES, parse_frame, read_frame
 from typedws.schema.contract import Route
 from typedws.testing import APICommunicator
 
@@ -141,3 +142,37 @@ async def test_oversized_frame_is_not_parsed(client: APICommunicator) -> None:
     assert reply["payload"]["response_status"] == 413
     assert ok["response_status"] == 201
     assert await database_sync_to_async(Question.objects.count)() == 1
+
+
+class _Witness(dict[str, Route]):
+    """Plain routes that note which thread reads each frame (``parse_frame`` asks for
+    ``get``)."""
+
+    def __init__(self, routes: Mapping[str, Route]) -> None:
+        super().__init__(routes)
+        self.threads: list[int] = []
+
+    def get(self, key: str, default: Any = None) -> Any:
+        self.threads.append(threading.get_ident())
+        return super().get(key, default)
+
+
+@pytest.mark.parametrize(("extra", "off_loop"), [(0, False), (THREAD_BYTES, True)])
+async def test_long_frames_are_read_off_the_event_loop(extra: int, off_loop: bool) -> None:
+    """A frame over ``THREAD_BYTES`` is read in a worker thread, so that the event loop serves
+    other connections meanwhile; a short one is read on the loop (no thread hop)."""
+    witness = _Witness(routes())
+    search = ["a" + "x" * extra]
+    request = await read_frame(frame({"action": "list", "data": {"search": search}}), witness, MiB)
+    assert request.data == {"search": search}
+    assert len(witness.threads) == 1
+    assert (witness.threads[0] != threading.get_ident()) is off_loop
+
+
+async def test_frames_over_the_limit_are_refused_on_the_event_loop() -> None:
+    """No thread is spent on a frame that is refused for its size alone."""
+    witness = _Witness(routes())
+    with pytest.raises(FrameError) as raised:
+        await read_frame(frame({"action": "create", "data": "x" * MiB}), witness, MiB)
+    assert raised.value.status == 413
+    assert witness.threads == []

@@ -8,24 +8,17 @@ another client waiting.
 
 from __future__ import annotations
 
-import asyncio
 import json
-import sys
-import time
 from typing import Any
 
 import pytest
 
-from tests.e2e.wsclient import Client, Frame, open_client, origin_of, unique
+from tests.e2e.costly import MAX_FRAME_BYTES, probe_while_costly, unknown_keys
+from tests.e2e.wsclient import Client, Frame, unique
 
 pytestmark = pytest.mark.e2e
 
-MiB = 1024 * 1024
 KiB = 1024
-# The default TYPEDWS["MAX_FRAME_BYTES"] of the demo server.
-MAX_FRAME_BYTES = 64 * KiB
-# The bound issue 14 names for another socket's request while one client sends costly frames.
-LATENCY_BOUND = 0.100
 
 
 def _frame(stream: str, action: str, data: str, request_id: str) -> str:
@@ -105,23 +98,10 @@ async def test_a_search_term_too_long_for_sqlite_is_a_400(ws: Client) -> None:
 # --- Bounded error replies and validation cost --------------------------------------------------
 
 
-def _unknown_keys(size: int) -> str:
-    """A create frame of about ``size`` bytes whose data is all unknown keys: the most error
-    items per byte the contract allows."""
-    head, tail = '{"stream":"questions","payload":{"action":"create","data":{', "}}}"
-    keys, room, index = [], size - len(head) - len(tail), 0
-    while room > 16:
-        key = f'"{index:x}":0'
-        keys.append(key)
-        room -= len(key) + 1
-        index += 1
-    return head + ",".join(keys) + tail
-
-
 async def test_an_error_reply_lists_max_errors_items_and_how_many_were_left_out(
     ws: Client,
 ) -> None:
-    text = _unknown_keys(MAX_FRAME_BYTES)
+    text = unknown_keys(MAX_FRAME_BYTES)
     assert len(text) <= MAX_FRAME_BYTES
     frame = await ws.send(text)
     raw = json.dumps(frame)
@@ -140,62 +120,11 @@ async def test_an_error_reply_lists_max_errors_items_and_how_many_were_left_out(
     assert len(raw) < len(text) / 4
 
 
-def _costly_frames() -> list[str]:
-    """What one adversarial client sends: 1 MiB frames, and the costliest frames under the
-    limit (thousands of unknown keys; an array of 20,000 arrays where filter values go)."""
-    huge = _unknown_keys(MiB)
-    head = '{"stream":"questions","payload":{"action":"list","data":{"search":['
-    arrays = head + ",".join(["[]"] * ((MAX_FRAME_BYTES - len(head) - 4) // 3)) + "]}}}"
-    return [huge, _unknown_keys(MAX_FRAME_BYTES), arrays] * 3
-
-
-# The adversary runs in a process of its own, so that its sending and reading cost nothing to
-# the measured client. It prints the size and status of each reply, one JSON list per line.
-ADVERSARY = """
-import json, os, sys
-from websockets.sync.client import connect
-url, origin, frames = sys.argv[1], sys.argv[2], json.load(sys.stdin)
-os.nice(10)  # on a busy machine, the server goes first: it is what is measured
-with connect(url, origin=origin, max_size=None) as ws:
-    print("connected", flush=True)
-    for text in frames:
-        ws.send(text)
-    for _ in frames:
-        reply = ws.recv()
-        print(json.dumps([len(reply), json.loads(reply)["payload"]["response_status"]]))
-"""
-
-
-async def _probe_latencies(ws: Client, adversary: asyncio.subprocess.Process) -> list[float]:
-    latencies: list[float] = []
-    while adversary.returncode is None:
-        started = time.perf_counter()
-        # An action without a database query: the time measured is the event loop's.
-        await ws.ok("questions", "echo", pk=1)
-        latencies.append(time.perf_counter() - started)
-        await asyncio.sleep(0)  # let the subprocess watcher see the adversary exit
-    return latencies
-
-
 async def test_costly_frames_get_small_replies_and_stall_no_one(live_server_url: str) -> None:
-    frames = _costly_frames()
-    async with open_client(live_server_url) as other:
-        await other.ok("questions", "list", data={"page_size": 1})  # warm: connection, thread
-        adversary = await asyncio.create_subprocess_exec(
-            sys.executable, "-c", ADVERSARY, live_server_url, origin_of(live_server_url),
-            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-        )  # fmt: skip
-        assert adversary.stdin is not None
-        assert adversary.stdout is not None
-        adversary.stdin.write(json.dumps(frames).encode())
-        adversary.stdin.close()
-        assert await adversary.stdout.readline() == b"connected\n"
-        waiting = asyncio.create_task(adversary.wait())
-        latencies = await _probe_latencies(other, adversary)
-        output = (await adversary.stdout.read()).decode()
-        assert await waiting == 0
-    replies = [json.loads(line) for line in output.splitlines()]
+    """Every reply to the costly frames is small, and the other client is answered while they
+    are read (frames over 8 KiB are read in a worker thread: ``tests/test_frames.py`` shows
+    that without a clock; ``bench/stall.py`` measures how long the other client waits)."""
+    replies, latencies = await probe_while_costly(live_server_url)
     assert [status for _, status in replies] == [413, 400, 400] * 3
     assert max(size for size, _ in replies) < 64 * KiB, replies
     assert len(latencies) >= 2, latencies  # the other client was served meanwhile
-    assert max(latencies) < LATENCY_BOUND, sorted(latencies)[-5:]
