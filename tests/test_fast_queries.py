@@ -10,14 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from django.apps import apps
 from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
-from django.db import DEFAULT_DB_ALIAS, connection
+from django.db import DEFAULT_DB_ALIAS, OperationalError, connection
 from django.db.models import Model
 from django.db.models.signals import post_init, post_migrate, pre_init
 from django.http import Http404
@@ -340,3 +340,26 @@ def test_a_queryset_with_another_fetch_mode_takes_djangos_path() -> None:
     assert fetch_object(view(PeersBinding, row.pk)) is None
     assert stats.fallbacks() == {stats.Fallback.QUERY: 1}
     assert view(PeersBinding, row.pk).get_object()._state.fetch_mode is peers
+
+
+def test_a_failing_fetch_raises_djangos_database_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The rows are read off the driver's cursor, inside Django's error translation, as
+    ``CursorWrapper.fetchall`` reads them."""
+    row = make(1)
+    driver_error = cast(Any, connection).Database.OperationalError
+
+    class FailingFetch:
+        def __init__(self, cursor: Any) -> None:
+            self.cursor = cursor
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(self.cursor, name)
+
+        def fetchall(self) -> Any:
+            raise driver_error("the disk went away")
+
+    create_cursor = connection.create_cursor
+    monkeypatch.setattr(connection, "create_cursor", lambda *a: FailingFetch(create_cursor(*a)))
+    with pytest.raises(OperationalError) as raised:
+        fetch_object(view(SampleBinding, row.pk))
+    assert isinstance(raised.value.__cause__, driver_error)

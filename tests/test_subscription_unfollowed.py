@@ -9,10 +9,12 @@ from typing import Any
 
 import pytest
 from channels.layers import get_channel_layer
+from django.db import transaction
 from django.test import override_settings
 
+from polls.models import Choice, Question
 from tests.conftest import Connect
-from tests.subscribing import question
+from tests.subscribing import question, write
 from typedws.subscriptions import stores
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -70,3 +72,23 @@ async def test_publish_unfollowed_publishes_every_write(sends: list[str]) -> Non
         await question("published anyway")
     assert (await head())[1] == 1
     assert len(sends) == 1
+
+
+async def test_a_transaction_publishes_only_the_models_followed_at_its_commit(
+    connect: Connect, sends: list[str]
+) -> None:
+    def both() -> None:
+        with transaction.atomic():
+            asked = Question.objects.create(question_text="followed")
+            Choice.objects.create(question=asked, choice_text="nobody follows choices")
+            Question.objects.create(question_text="followed too")
+
+    async with connect() as client:
+        ack = await client.subscribe("questions", "create", request_id="s")
+        await write(both)
+        texts = [(await client.receive_event())["payload"]["data"]["question_text"]]
+        texts.append((await client.receive_event())["payload"]["data"]["question_text"])
+    assert texts == ["followed", "followed too"]
+    assert (await head())[1] == ack["seq"] + 2
+    assert (await stores.get_history().head("polls.choice"))[1] == 0
+    assert len(sends) == 1  # one message for the questions, none for the choices

@@ -25,6 +25,7 @@ from rest_framework.viewsets import GenericViewSet
 from .actions import ActionSpec, collect_actions
 from .fast.queries import fetch_object
 from .fast.represent import accelerate
+from .outcomes import direct
 from .pagination import WebSocketPagination
 from .protocol import RequestId
 from .request import ConnectionContext, RequestFrame
@@ -153,11 +154,23 @@ class GenericBinding(GenericViewSet[_MT_co]):
     def run_action(self, spec: ActionSpec) -> Outcome:
         """Checks, then the action, in one transaction unless the action is safe (sync)."""
         self.initial(self.request)
-        handler = getattr(self, spec.method_name)
         if spec.safe:
-            return self.finalize_result(spec, handler(self.request, **self.kwargs))
+            return self._outcome(spec)
         with self.atomic():
-            return self.finalize_result(spec, handler(self.request, **self.kwargs))
+            return self._outcome(spec)
+
+    def _outcome(self, spec: ActionSpec) -> Outcome:
+        # DRF's own mixin action answers (status, data) without building the Response that
+        # finalize_result would only read (typedws.outcomes); anything else runs as written.
+        cls = type(self)
+        if not spec.custom and cls.finalize_result is GenericBinding.finalize_result:
+            serve = direct(cls, spec.method_name)
+            if serve is not None:
+                outcome = serve(self, self.request, **self.kwargs)
+                if outcome is not None:
+                    return outcome
+        handler = getattr(self, spec.method_name)
+        return self.finalize_result(spec, handler(self.request, **self.kwargs))
 
     async def _run_async(self, spec: ActionSpec) -> Outcome:
         await database_sync_to_async(self.initial)(self.request)

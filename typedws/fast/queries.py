@@ -65,19 +65,25 @@ class CompiledGet:
     init_list: list[str]
     layout: RowLayout
 
-    def fetch(self, alias: str, value: Any = None) -> list[models.Model]:
+    def fetch(self, alias: str, value: Any = None, connection: Any = None) -> list[models.Model]:
         """The objects the query finds (for ``value``, where it has a hole for one)."""
-        return self.instances(alias, self.fetch_rows(alias, value))
+        return self.instances(alias, self.fetch_rows(alias, value, connection))
 
-    def fetch_rows(self, alias: str, value: Any = None) -> list[Any]:
-        """The rows the query finds, as the cursor gives them (no converters)."""
-        connection = connections[alias]
+    def fetch_rows(self, alias: str, value: Any = None, connection: Any = None) -> list[Any]:
+        """The rows the query finds, as the cursor gives them (no converters).
+
+        ``connection`` is ``connections[alias]`` when the caller has it already (in a worker
+        thread each lookup costs a failed attribute lookup and a caught ``RuntimeError``)."""
+        if connection is None:
+            connection = connections[alias]
         params = list(self.params)
         if self.hole is not None:
             params[self.hole] = self.prepare(value, connection)
         with connection.cursor() as cursor:
             cursor.execute(self.sql, params)
-            rows: list[Any] = cursor.fetchall()  # no cast(list[Any]): a GenericAlias per call
+            # CursorWrapper.fetchall, without the wrapper's __getattr__ and per-call closure.
+            with connection.wrap_database_errors:
+                rows: list[Any] = cursor.cursor.fetchall()  # no cast(): a GenericAlias per call
         return rows
 
     def instances(self, alias: str, rows: Sequence[Sequence[Any]]) -> list[models.Model]:
@@ -121,12 +127,13 @@ def fetch_object(view: Any) -> models.Model | None:
         count(Fallback.QUERY)
         return None
     alias = queryset.db
-    compiled = compiled_get(queryset, view.lookup_field, type(view), alias, value)
+    connection = connections[alias]
+    compiled = compiled_get(queryset, view.lookup_field, type(view), alias, value, connection)
     if compiled is None:
         count(Fallback.QUERY)
         return None
     try:
-        found = compiled.fetch(alias, value)
+        found = compiled.fetch(alias, value, connection)
     except (TypeError, ValueError, ValidationError):
         return None  # Django raises it again, and DRF turns it into a 404
     if not found:
@@ -135,11 +142,19 @@ def fetch_object(view: Any) -> models.Model | None:
 
 
 def compiled_get(
-    queryset: models.QuerySet[Any], lookup: str, owner: type[Any], alias: str, value: Any
+    queryset: models.QuerySet[Any],
+    lookup: str,
+    owner: type[Any],
+    alias: str,
+    value: Any,
+    connection: Any = None,
 ) -> CompiledGet | None:
-    """The cached :class:`CompiledGet` of ``owner`` on ``alias``'s current connection, made
-    with ``value`` the first time; ``None`` if the lookup has no single parameter to fill."""
-    per_connection = _cache.setdefault(connections[alias], {})
+    """The cached :class:`CompiledGet` of ``owner`` on ``alias``'s current connection
+    (``connection``, if the caller has it), made with ``value`` the first time; ``None`` if
+    the lookup has no single parameter to fill."""
+    if connection is None:
+        connection = connections[alias]
+    per_connection = _cache.setdefault(connection, {})
     compiled = per_connection.get((owner, lookup), _NOT_YET)
     if compiled is _NOT_YET:
         compiled = _compile(queryset, lookup, alias, value)
@@ -213,7 +228,8 @@ def fetch_page(view: Any, bottom: int, top: int) -> list[models.Model] | None:
         count(Fallback.QUERY)
         return None
     alias = queryset.db
-    per_connection = _cache.setdefault(connections[alias], {})
+    connection = connections[alias]
+    per_connection = _cache.setdefault(connection, {})
     if len(per_connection) > _MAX_ENTRIES:
         per_connection.clear()  # many page sizes and offsets: start again
     if top <= bottom:
@@ -228,7 +244,7 @@ def fetch_page(view: Any, bottom: int, top: int) -> list[models.Model] | None:
         except EmptyResultSet:
             return []  # as Django's iterator answers it
         compiled = per_connection[key] = _compiled(compiler, None, sql, params, None)
-    rows = compiled.fetch_rows(alias)
+    rows = compiled.fetch_rows(alias, None, connection)
     model = queryset.model
     if rows and makes_itself(
         model, alias, compiled.init_list, len(rows[0]), lambda: compiled.converted(rows[0])

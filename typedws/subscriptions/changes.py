@@ -34,7 +34,7 @@ import uuid
 from collections.abc import Iterable
 from typing import Any, Final
 
-from django.db import router, transaction
+from django.db import connections, router, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Model
 
@@ -54,6 +54,7 @@ UNKNOWN: Final[Any] = None
 
 # Between a pre_ signal and its post_ signal: the old filter values and the delete captures.
 _local = threading.local()
+_NOT_READ: Final = (UNKNOWN, None)  # (old, before) of a save whose pre_save read nothing
 
 
 class Batch:
@@ -108,17 +109,28 @@ class Batch:
 
     def __call__(self) -> None:
         try:
-            entries = list(self.entries.values())
-            if not self.rows:
-                # Asked again now: a subscriber who arrived during the transaction gets its
-                # events. (Durable events are all published: their rows are in the outbox.)
-                wanted = {model: interest.anyone(model) for model, _ in self.entries}
-                entries = [entry for entry in entries if wanted[entry.model]]
+            # Durable events are all published (their rows are in the outbox); others only
+            # for models someone follows now.
+            entries = list(self.entries.values()) if self.rows else self._wanted()
             if entries:
                 publish(entries, self.alias, self.id, self.rows)
         except Exception:
             # The write is committed: a failure to announce it must not fail the writer.
             logger.exception("typedws could not publish the changes of a transaction")
+
+    def _wanted(self) -> list[Entry]:
+        """The entries of models someone follows, asked again now: a subscriber who arrived
+        during the transaction gets its events."""
+        wanted: dict[type[Model], bool] = {}
+        entries = []
+        for entry in self.entries.values():
+            model = entry.model
+            followed = wanted.get(model)
+            if followed is None:
+                followed = wanted[model] = interest.anyone(model)
+            if followed:
+                entries.append(entry)
+        return entries
 
 
 def record(
@@ -133,7 +145,7 @@ def record(
     capture: Capture | None = None,
 ) -> None:
     """Add a change to the open transaction's batch; outside one, publish it now."""
-    connection = transaction.get_connection(using)
+    connection = connections[using]  # transaction.get_connection(using), a call less
     if not connection.in_atomic_block:
         now = Batch(using)
         now.record(model, pk, kind, instance=instance, old=old, before=before, capture=capture)
@@ -218,11 +230,13 @@ def post_save_receiver(
     using: str = "default",
     **kwargs: Any,
 ) -> None:
-    old, before = _pending("old").pop((using, sender, instance.pk), (UNKNOWN, None))
+    pk = instance.pk
+    pending = getattr(_local, "old", None)  # what pre_save read, if it read anything
+    old, before = pending.pop((using, sender, pk), _NOT_READ) if pending else _NOT_READ
     if not registry.filter_attnames(sender):
         old = {}
     kind: Kind = CREATE if created else UPDATE
-    record(using, sender, instance.pk, kind, instance=instance, old=old, before=before)
+    record(using, sender, pk, kind, instance=instance, old=old, before=before)
 
 
 def pre_delete_receiver(

@@ -71,8 +71,13 @@ def anyone(model: type[Model]) -> bool:
     recorded)."""
     if typedws_settings.PUBLISH_UNFOLLOWED:
         return True  # every write is published, followed or not
-    label = model._meta.label_lower
+    label = _labels.get(model)
+    if label is None:
+        label = _labels[model] = model._meta.label_lower  # a property: formatted per read
     return _held.get(label, 0) > 0 or _recently_held(label) or _source().anyone(label)
+
+
+_labels: dict[type[Model], str] = {}  # as registry's caches: models live as long
 
 
 def retention() -> float:
