@@ -21,6 +21,7 @@ from typing import Any
 from pydantic_core import PydanticCustomError, SchemaValidator, ValidationError
 from pydantic_core import core_schema as cs
 
+from .patterns import string_schema
 from .protocol import SCHEMA_REF_PREFIX, ErrorCode, ErrorItem, error_item, json_type
 
 __all__ = [
@@ -271,13 +272,8 @@ def _union(choices: list[cs.CoreSchema], expected: str) -> cs.CoreSchema:
 
 
 def _string(schema: Schema) -> cs.CoreSchema:
-    return cs.str_schema(
-        min_length=schema.get("minLength"),
-        max_length=schema.get("maxLength"),
-        pattern=schema.get("pattern"),
-        regex_engine="python-re",  # re.search, as the reference JSON Schema validator
-        strict=True,
-    )
+    # A pattern means what re.search says, as for the reference JSON Schema validator.
+    return string_schema(schema.get("pattern"), schema.get("minLength"), schema.get("maxLength"))
 
 
 def _integer(schema: Schema) -> cs.CoreSchema:
