@@ -1,13 +1,14 @@
 """One-pass frame reading: parse, route and validate a request frame in one pydantic-core call.
 
 The contract compiles every ``(stream, action)`` request schema into one union, tagged on
-``stream`` and then on the payload's ``action`` (:func:`typedws.validation.compile_union`), and
-:class:`Routes` validates a frame's text with it: the JSON parser, the router and the schema run
-in Rust, with no Python object built before the frame is known to be valid::
+``stream`` and then on the payload's ``action`` (:func:`compile_union`), and :class:`Routes`
+validates a frame's text with it: the JSON parser, the router and the schema run in Rust, with
+no Python object built before the frame is known to be valid::
 
     request = contract.routes.read(text)  # a RequestFrame, or None: read it step by step
 
-A valid frame comes out equal to the parsed frame, ready for its binding. Errors are the
+A valid frame comes out as the :class:`RequestFrame` the step-by-step reader would make of it,
+built by the union's leaf for its ``(stream, action)``, ready for its binding. Errors are the
 step-by-step reader's (:func:`typedws.frames.parse_frame`), which alone writes error replies: a
 frame the union refuses reads as ``None`` here and is read again there; so does a frame for an
 action with an untyped value (``JSONField``, ``API(validate=False)``'s ``data``) whose text
