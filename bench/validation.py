@@ -10,6 +10,12 @@ Measures, in one process and one run, frames per second for:
 Run from the repository root (any virtualenv with the project's dev extra)::
 
     .venv/bin/python bench/validation.py [--seconds 2] [--cpu]
+    .venv/bin/python bench/validation.py --instructions  # valgrind's callgrind, ~2 minutes
+
+``--instructions`` counts what one ``typedws read`` costs in instructions, as
+``bench/instructions.py`` does for whole frames: two runs under ``valgrind --tool=callgrind``
+(``PYTHONHASHSEED=0``) of 2,000 and 8,000 reads after the same set-up, the difference divided
+by 6,000; it repeats to within a few instructions where the timings above move by percents.
 """
 
 from __future__ import annotations
@@ -17,6 +23,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -92,9 +100,31 @@ def rate(
     return calls / elapsed
 
 
+def instructions(reads: int) -> int:
+    """Instructions callgrind counts for a child process doing ``reads`` reads."""
+    command = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null"]
+    command += [sys.executable, __file__, "--child", str(reads)]
+    env = dict(os.environ, PYTHONHASHSEED="0")
+    run = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
+    found = re.search(r"Collected : (\d+)", run.stderr)
+    if found is None:
+        raise SystemExit(f"no count from callgrind:\n{run.stderr[-2000:]}")
+    return int(found.group(1))
+
+
+def child(reads: int) -> None:
+    api = API()
+    api.register(OrderBinding)
+    routes, text = api.contract.routes, json.dumps(FRAME)
+    for _ in range(200 + reads):
+        parse_frame(text, routes, 1 << 20)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seconds", type=float, default=2.0)
+    parser.add_argument("--instructions", action="store_true")
+    parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     parser.add_argument(
         "--cpu",
         action="store_true",
@@ -102,6 +132,13 @@ def main() -> None:
         "machine, the time spent waiting for a core is not counted",
     )
     args = parser.parse_args()
+    if args.child is not None:
+        child(args.child)
+        return
+    if args.instructions:
+        per_read = (instructions(8000) - instructions(2000)) / 6000
+        print(f"typedws read (parse, route, validate): {per_read:,.0f} instructions/frame")
+        return
     clock = time.process_time if args.cpu else time.perf_counter
     api = API()
     api.register(OrderBinding)

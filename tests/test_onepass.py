@@ -59,6 +59,8 @@ def agree(text: str, contract: Routes | None = None) -> RequestFrame | None:
         return None
     if fast is not None:
         assert read(fast) == read(slow), text
+        assert type(fast) is RequestFrame, text
+        assert fast == slow, text  # every field, as the union's leaf built it
     return fast
 
 

@@ -1,13 +1,14 @@
 """One-pass frame reading: parse, route and validate a request frame in one pydantic-core call.
 
 The contract compiles every ``(stream, action)`` request schema into one union, tagged on
-``stream`` and then on the payload's ``action`` (:func:`typedws.validation.compile_union`), and
-:class:`Routes` validates a frame's text with it: the JSON parser, the router and the schema run
-in Rust, with no Python object built before the frame is known to be valid::
+``stream`` and then on the payload's ``action`` (:func:`compile_union`), and :class:`Routes`
+validates a frame's text with it: the JSON parser, the router and the schema run in Rust, with
+no Python object built before the frame is known to be valid::
 
     request = contract.routes.read(text)  # a RequestFrame, or None: read it step by step
 
-A valid frame comes out equal to the parsed frame, ready for its binding. Errors are the
+A valid frame comes out as the :class:`RequestFrame` the step-by-step reader would make of it,
+built by the union's leaf for its ``(stream, action)``, ready for its binding. Errors are the
 step-by-step reader's (:func:`typedws.frames.parse_frame`), which alone writes error replies: a
 frame the union refuses reads as ``None`` here and is read again there; so does a frame for an
 action with an untyped value (``JSONField``, ``API(validate=False)``'s ``data``) whose text
@@ -18,17 +19,18 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from pydantic_core import SchemaValidator, ValidationError
 from pydantic_core import core_schema as cs
 
-from .protocol import ACTION, PAYLOAD, STREAM, ErrorCode
+from .protocol import ACTION, DATA, PAYLOAD, REQUEST_ID, STREAM, ErrorCode
 from .request import RequestFrame
 from .validation import Compiler, bounds, integral_float
 
 if TYPE_CHECKING:
+    from .actions import ActionSpec
     from .schema.contract import Route
 
 __all__ = ["Routes", "compile_union"]
@@ -56,7 +58,7 @@ class Routes(dict[str, "Route"]):
         self._union: SchemaValidator | None = None
         self._untyped: set[tuple[str, str]] = set()
         if frames:
-            schema, self._untyped = compile_union(frames, definitions)
+            schema, self._untyped = compile_union(frames, definitions, routes)
             self._union = SchemaValidator(schema)
 
     def read(self, text: str) -> RequestFrame | None:
@@ -64,24 +66,29 @@ class Routes(dict[str, "Route"]):
         if self._union is None:
             return None
         try:
-            frame = self._union.validate_json(text)
+            request: RequestFrame = self._union.validate_json(text)
         except ValidationError:
             return None
-        stream, payload = frame[STREAM], frame[PAYLOAD]
-        action = payload[ACTION]
-        if self._untyped and (stream, action) in self._untyped and _NOT_FOR_ONE_PASS.search(text):
+        if (
+            self._untyped
+            and (request.stream, request.spec.name) in self._untyped
+            and _NOT_FOR_ONE_PASS.search(text)
+        ):
             return None
-        route = self[stream]
-        return RequestFrame.routed(stream, route.actions[action], payload, route.lookup_key)
+        return request
 
 
 def compile_union(
-    frames: Mapping[str, Mapping[str, Schema]], definitions: Mapping[str, Schema]
+    frames: Mapping[str, Mapping[str, Schema]],
+    definitions: Mapping[str, Schema],
+    routes: Mapping[str, Route] | None = None,
 ) -> tuple[cs.CoreSchema, set[tuple[str, str]]]:
     """One schema for every request frame: a union tagged on ``stream``, then on the payload's
     ``action``, over ``frames[stream][action]``. It accepts what each frame's validator
     accepts (but non-finite numbers, below), and its output equals the parsed frame (an
-    integer stays an int, ``1.0`` a float). Its errors are not the protocol's.
+    integer stays an int, ``1.0`` a float); with ``routes``, it is that frame's
+    :class:`RequestFrame`, built where the union knows the frame's route. Its errors are not
+    the protocol's.
 
     Also returns the ``(stream, action)`` pairs with an untyped value: there, and only there,
     the union takes a non-finite number (every typed number refuses one)."""
@@ -93,6 +100,10 @@ def compile_union(
         for name, schema in actions.items():
             compiler.untyped = False
             choices[name] = compiler.compile(schema)
+            if routes is not None:
+                route = routes[stream]
+                build = _builder(stream, route.actions[name], route.lookup_key)
+                choices[name] = cs.no_info_after_validator_function(build, choices[name])
             if compiler.untyped:
                 untyped.add((stream, name))
         streams[stream] = cs.tagged_union_schema(choices, discriminator=_ACTION_PATH)
@@ -100,6 +111,23 @@ def compile_union(
     if compiler.used:
         root = cs.definitions_schema(root, [compiler.definition(name) for name in compiler.used])
     return root, untyped
+
+
+def _builder(stream: str, spec: ActionSpec, lookup_key: str) -> Callable[[Any], RequestFrame]:
+    """What makes a checked frame of ``(stream, spec)`` its request, without routing again:
+    :meth:`RequestFrame.routed`, with the route already known."""
+    make = RequestFrame
+
+    def detail(frame: Any) -> RequestFrame:
+        payload = frame[PAYLOAD]
+        get = payload.get
+        return make(stream, spec, get(REQUEST_ID), get(lookup_key), get(DATA) or {})
+
+    def not_detail(frame: Any) -> RequestFrame:
+        get = frame[PAYLOAD].get
+        return make(stream, spec, get(REQUEST_ID), None, get(DATA) or {})
+
+    return detail if spec.detail else not_detail
 
 
 class _FaithfulCompiler(Compiler):
@@ -133,13 +161,17 @@ def _first_of(choices: list[cs.CoreSchema]) -> cs.CoreSchema:
     A choice that is itself such a union gives its choices instead: a value that fails
     through one union fails through fewer. A value that fails them all is one error, not every
     choice's: an array of 20,000 arrays where scalars belong would otherwise make 20,000
-    errors per choice, and a ``ValidationError`` of them, for nothing."""
+    errors per choice, and a ``ValidationError`` of them, for nothing.
+
+    Strings are tried first: a string is the common value of a frame's unions (a request id,
+    a decimal), and the order changes only the cost, as any choice outputs what came in."""
     flat: list[Any] = []
     for choice in choices:
         if choice["type"] == "union" and choice.get("mode") == "left_to_right":
             flat.extend(choice["choices"])
         else:
             flat.append(choice)
+    flat.sort(key=lambda choice: choice["type"] != "str")  # stable: the rest keep their order
     return cs.union_schema(
         flat,
         mode="left_to_right",

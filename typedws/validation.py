@@ -21,6 +21,7 @@ from typing import Any
 from pydantic_core import PydanticCustomError, SchemaValidator, ValidationError
 from pydantic_core import core_schema as cs
 
+from .patterns import string_schema
 from .protocol import SCHEMA_REF_PREFIX, ErrorCode, ErrorItem, error_item, json_type
 
 __all__ = [
@@ -126,6 +127,9 @@ class Compiler:
             return self._all_of(schema)
         kind = schema.get("type")
         if kind is None:
+            if not _CONSTRAINTS.isdisjoint(schema):
+                # JSON Schema applies them to values of their type only: say which.
+                raise ValueError(f"Cannot compile constraints without a type: {schema}")
             return self._any()
         if isinstance(kind, list):
             return self._types(schema, kind)
@@ -170,7 +174,11 @@ class Compiler:
 
     def _all_of(self, schema: Schema) -> cs.CoreSchema:
         rest = {key: value for key, value in schema.items() if key != "allOf"}
-        steps = [self.compile(rest), *(self.compile(part) for part in schema["allOf"])]
+        # A part without a type (a field's second pattern) constrains values of the type
+        # already checked.
+        kind = {"type": rest["type"]} if "type" in rest else {}
+        parts = ({**kind, **part} for part in schema["allOf"])
+        steps = [self.compile(rest), *(self.compile(part) for part in parts)]
         return cs.chain_schema(steps)
 
     def _types(self, schema: Schema, kinds: list[str]) -> cs.CoreSchema:
@@ -232,6 +240,12 @@ class Compiler:
         )
 
 
+# What constrains values of one type only.
+_CONSTRAINTS = frozenset(
+    {"properties", "required", "additionalProperties", "minProperties", "items", "minItems",
+     "maxItems", "minLength", "maxLength", "pattern", "minimum", "maximum", "exclusiveMinimum",
+     "exclusiveMaximum"}
+)  # fmt: skip
 _KNOWN_KEYWORDS = _ANNOTATIONS | {
     "$ref", "const", "enum", "anyOf", "allOf", "type", "properties", "required",
     "additionalProperties", "minProperties", "items", "minItems", "maxItems", "minLength",
@@ -271,13 +285,8 @@ def _union(choices: list[cs.CoreSchema], expected: str) -> cs.CoreSchema:
 
 
 def _string(schema: Schema) -> cs.CoreSchema:
-    return cs.str_schema(
-        min_length=schema.get("minLength"),
-        max_length=schema.get("maxLength"),
-        pattern=schema.get("pattern"),
-        regex_engine="python-re",  # re.search, as the reference JSON Schema validator
-        strict=True,
-    )
+    # A pattern means what re.search says, as for the reference JSON Schema validator.
+    return string_schema(schema.get("pattern"), schema.get("minLength"), schema.get("maxLength"))
 
 
 def _integer(schema: Schema) -> cs.CoreSchema:

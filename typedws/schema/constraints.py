@@ -9,6 +9,7 @@ A bound computed at validation time, an inverse or flagged regex, and the email/
 from __future__ import annotations
 
 import decimal
+import re
 from typing import Any
 
 from django.core import validators as django_validators
@@ -82,5 +83,10 @@ _FORMAT_VALIDATORS = (django_validators.EmailValidator, django_validators.URLVal
 
 
 def _ecma_pattern(pattern: str) -> str:
-    """Python's ``\\A``/``\\Z`` anchors spelled as ECMA-262 (and Python) also read them."""
-    return pattern.replace(r"\A", "^").replace(r"\Z", "$")
+    """Python's ``\\A``/``\\Z`` anchors spelled as ECMA-262 (and Python) also read them; an
+    escaped backslash before an ``A`` or a ``Z`` (``\\\\Z``) is no anchor and stays."""
+    return _ANCHOR.sub(lambda found: found[1] + ("^" if found[2] == "A" else "$"), pattern)
+
+
+# An \A or \Z after an even number of backslashes (none included).
+_ANCHOR = re.compile(r"(?<!\\)((?:\\\\)*)\\([AZ])")
