@@ -10,10 +10,10 @@ orjson writes the text when it is sure to write the same bytes as the standard l
 encoder with DRF's ``default`` (what ``JSONRenderer`` runs); the standard library writes it
 otherwise. orjson writes most values alike, but not all: ``NaN``/infinities become ``null``,
 floats under 1e-4 are written without an exponent, ``Enum`` members (but ``str`` and ``int``
-ones) become their value, and ``OrderedDict`` is written in its storage order. So before
-orjson runs, :func:`_screen` reads the value's types one nesting level at a time
-(``map(type, ...)`` in C, not a Python loop per value) and sends anything it does not know to
-the standard library. DRF's ``default`` runs for dates, decimals, UUIDs and lazy strings in
+ones) become their value, and ``OrderedDict`` is written in its storage order; and it hands
+none of these to ``default``. So before orjson runs, :func:`_screen` reads the value's types
+(a page of plain rows in one ``map`` in C) and sends anything it does not know to the
+standard library. DRF's ``default`` runs for dates, decimals, UUIDs and lazy strings in
 both (orjson hands them to it through ``OPT_PASSTHROUGH_DATETIME`` and ``default=``).
 Whatever orjson refuses (integers beyond 64 bits, lone surrogates, keys that are not ``str``,
 nesting deeper than 255) also goes to the standard library, which writes it or raises what
@@ -34,11 +34,9 @@ import json
 import math
 import uuid
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Iterable
 from enum import Enum, StrEnum
-from functools import partial
-from itertools import chain, compress
-from operator import is_
+from itertools import chain
 from typing import Any
 
 import orjson
@@ -59,7 +57,7 @@ class Fallback(StrEnum):
     with its own ``items()``, a ``float`` or ``tuple`` subclass, ...) or that only DRF's
     ``default`` knows how to turn into JSON."""
     DEEP = "deep"
-    """Nested deeper than orjson goes (255), or so many values that it may be a cycle."""
+    """Nested deeper than orjson goes (255), a structure that contains itself included."""
     REFUSED = "refused"
     """orjson refused the value: an integer beyond 64 bits, a lone surrogate, a key that is
     not ``str``, or DRF's ``default`` raised."""
@@ -187,41 +185,48 @@ def _kind(cls: type) -> int | None:
 
 
 _MAX_DEPTH = 254  # orjson refuses more than 255 levels
-_MAX_VALUES = 1 << 20  # more than this is likely a cycle; the standard library will tell
+_ROWS = frozenset({dict})
 
 
-def _screen(value: Any) -> Fallback | None:
+def _screen(value: Any, depth: int = 0) -> Fallback | None:
     """Why orjson might not write ``value`` as the standard library would, or ``None``.
 
-    Breadth first: each level's types are read with one ``map`` in C, and only the values of
-    a type the level needs to look at are picked out (``compress``), so a page of plain rows
-    costs a few C loops per level, not a Python step per value."""
-    level = [value]
-    seen = 0
-    for _ in range(_MAX_DEPTH):
-        types = list(map(type, level))
-        kinds = set(types)
-        if kinds <= _SCALARS:
-            return None
-        seen += len(level)
-        if seen > _MAX_VALUES:
-            return Fallback.DEEP
-        inner: list[Any] = []
-        for cls in kinds - _SCALARS:
-            kind = _KINDS[cls] if cls in _KINDS else _KINDS.setdefault(cls, _kind(cls))
-            if kind is None:
-                return Fallback.TYPE
-            if kind in (_DEFAULT, _SCALAR):
-                continue
-            picked: Callable[[], Any] = partial(compress, level, map(partial(is_, cls), types))
-            if kind == _FLOAT:
-                if not all(map(_float_ok, picked())):
-                    return Fallback.FLOAT
-            elif kind == _DICT:
-                inner.extend(chain.from_iterable(map(dict.values, picked())))
-            else:
-                inner.extend(chain.from_iterable(picked()))
-        if not inner:
-            return None
-        level = inner
-    return Fallback.DEEP
+    Depth first, one Python step per value, but a list's types are read with one ``map`` in
+    C, and a list of plain dicts (a page of rows) has all its rows' types read in one more."""
+    cls = type(value)
+    kind = _KINDS[cls] if cls in _KINDS else _KINDS.setdefault(cls, _kind(cls))
+    if kind == _DICT:
+        return _screen_dict(value, depth + 1)
+    if kind == _LIST:
+        return _screen_list(value, depth + 1)
+    if kind == _FLOAT:
+        return None if _float_ok(value) else Fallback.FLOAT
+    return Fallback.TYPE if kind is None else None
+
+
+def _screen_dict(value: dict[Any, Any], depth: int) -> Fallback | None:
+    if depth > _MAX_DEPTH:
+        return Fallback.DEEP
+    return _screen_items(value.values(), depth)
+
+
+def _screen_list(value: list[Any], depth: int) -> Fallback | None:
+    if depth > _MAX_DEPTH:
+        return Fallback.DEEP
+    kinds = set(map(type, value))
+    if kinds <= _SCALARS:
+        return None
+    if kinds == _ROWS and set(map(type, chain.from_iterable(map(dict.values, value)))) <= _SCALARS:
+        return None
+    return _screen_items(value, depth)
+
+
+def _screen_items(items: Iterable[Any], depth: int) -> Fallback | None:
+    for item in items:
+        cls = type(item)
+        if cls in _SCALARS:
+            continue
+        reason = _screen_dict(item, depth + 1) if cls is dict else _screen(item, depth)
+        if reason is not None:
+            return reason
+    return None
