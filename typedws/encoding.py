@@ -207,7 +207,7 @@ def _screen(value: Any, depth: int = 0) -> Fallback | None:
 def _screen_dict(value: dict[Any, Any], depth: int) -> Fallback | None:
     if depth > _MAX_DEPTH:
         return Fallback.DEEP
-    return _screen_items(value.values(), depth)
+    return _screen_items(dict.values(value), depth)  # the storage, which orjson writes
 
 
 def _screen_list(value: list[Any], depth: int) -> Fallback | None:
