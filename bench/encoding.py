@@ -29,6 +29,7 @@ import subprocess
 import sys
 import timeit
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -41,9 +42,9 @@ import django  # noqa: E402
 django.setup()
 
 import orjson  # noqa: E402
+
 from polls.models import Question  # noqa: E402
 from polls.serializers import QuestionSerializer  # noqa: E402
-
 from typedws import encoding  # noqa: E402
 from typedws.protocol import reply  # noqa: E402
 
@@ -117,7 +118,7 @@ def timed(rounds: int) -> None:
             ((n, e), (fn, f)) for fn, f in built.items() for n, e in ENCODERS.items()
         ):
             calls = 2000
-            seconds = timeit.timeit(lambda e=encoder, f=frame: e(f), number=calls)
+            seconds = timeit.timeit(partial(encoder, frame), number=calls)
             key = (frame_name, name)
             best[key] = min(best[key], seconds / calls * 1e6)
     print(f"| reply | {' | '.join(ENCODERS)} |\n| --- |" + " ---: |" * len(ENCODERS))
@@ -149,7 +150,10 @@ def instructions(calls: int) -> None:
     for frame_name in ("list", "create"):
         cells = []
         for name in ENCODERS:
-            small, large = collected(frame_name, name, calls), collected(frame_name, name, 4 * calls)
+            small, large = (
+                collected(frame_name, name, calls),
+                collected(frame_name, name, 4 * calls),
+            )
             cells.append(f"{(large - small) / (3 * calls):,.0f}")
         print(f"| {frame_name} | {' | '.join(cells)} |")
 

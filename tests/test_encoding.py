@@ -19,6 +19,7 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 
 import pytest
+from django.contrib.auth.models import User
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy
 from hypothesis import HealthCheck, given, settings
@@ -252,7 +253,11 @@ def test_orjson_writes(value: Any) -> None:
         (Floating(1.5), Fallback.TYPE),
         (When(2025, 1, 1), Fallback.TYPE),
         ({"x": object()}, Fallback.TYPE),
-        ({"x": {1, 2}}, Fallback.TYPE),  # DRF's default makes a set a tuple
+        ({"x": {1, 2}}, Fallback.TYPE),
+        (
+            {"rows": User.objects.none()},
+            Fallback.TYPE,
+        ),  # DRF's default: tuple(queryset)  # DRF's default makes a set a tuple
         ({"x": Text}, Fallback.TYPE),
         (2**64, Fallback.REFUSED),
         (-(2**63) - 1, Fallback.REFUSED),
