@@ -8,7 +8,7 @@ import pytest
 
 from polls.bindings import QuestionBinding
 from typedws.encoding import dumps
-from typedws.protocol import Position, dcrf_event, encode, event, position_text
+from typedws.protocol import Position, dcrf_event, decode, encode, event, position_text
 from typedws.subscriptions.events import dcrf_frame, event_frame
 from typedws.subscriptions.matching import Subscription, seen_as
 
@@ -102,8 +102,8 @@ def test_dcrf_frame() -> None:
         raw_pk="1",
         dcrf=True,
     )
-    update = dcrf_frame(sub, "update", {"id": 1}, position_text('"e"', 3, 2))
-    delete = dcrf_frame(sub, "delete", None, position_text('"e"', 4, None))
+    update = dcrf_frame(sub, "update", {"id": 1}, '{"id":1}', position_text('"e"', 3, 2))
+    delete = dcrf_frame(sub, "delete", None, "null", position_text('"e"', 4, None))
     assert update == encode(
         {
             "type": "event",
@@ -139,3 +139,36 @@ def test_dcrf_frame() -> None:
     assert delete == encode(
         dcrf_event("questions", "delete", "uuid", 204, {"pk": "1"}, Position("e", 4, None))
     )
+
+
+class _Ordered(dict[str, Any]):
+    def items(self) -> Any:
+        return sorted(dict.items(self))
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"id": 1, "text": "é\u2028"},
+        {},
+        {"id": 1, "pk": 9},  # the serializer has a pk field: kept as it is
+        [1, 2],
+        None,
+        _Ordered(b=1, a=2),  # its own items(): encoded again, as before
+    ],
+)
+@pytest.mark.parametrize("raw_pk", ["1", 1, "\u2028"])
+def test_a_dcrf_update_writes_the_pk_into_the_encoded_data(data: Any, raw_pk: Any) -> None:
+    sub = Subscription(
+        stream="questions",
+        binding=QuestionBinding,
+        request_id="uuid",
+        actions=frozenset({"update"}),
+        pk=1,
+        raw_pk=raw_pk,
+        dcrf=True,
+    )
+    with_pk = {**data, "pk": raw_pk} if isinstance(data, dict) and "pk" not in data else data
+    frame = dcrf_frame(sub, "update", data, dumps(data), position_text('"e"', 3, 2))
+    assert frame == dcrf_frame(sub, "update", with_pk, dumps(with_pk), position_text('"e"', 3, 2))
+    assert decode(frame)["payload"]["data"] == decode(dumps(with_pk))

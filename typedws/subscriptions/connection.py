@@ -360,5 +360,5 @@ def _frame(
     position: str,
 ) -> str:
     if subscription.dcrf:
-        return dcrf_frame(subscription, action, data[0], position)
+        return dcrf_frame(subscription, action, data[0], data[1], position)
     return event_frame(subscription, action, event.pk_json, data[1], batch.model_json, position)

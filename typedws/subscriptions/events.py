@@ -59,20 +59,34 @@ def event_frame(
     )
 
 
-def dcrf_frame(subscription: Subscription, action: str, data: Any, position_json: str) -> str:
+def dcrf_frame(
+    subscription: Subscription, action: str, data: Any, data_json: str, position_json: str
+) -> str:
     """An event frame of a ``subscribe_instance``, in djangochannelsrestframework's shape.
 
     ``data`` of an update is the representation with ``pk`` added (as the client sent it)
     when the serializer has no ``pk`` field: dcrf-client's default ``pkField``. A delete
-    carries only ``{"pk": <as sent>}``, as DCRF sends it.
+    carries only ``{"pk": <as sent>}``, as DCRF sends it. ``data_json`` is ``data`` encoded
+    (once per event): the ``pk`` is written into that text, not encoded again with it.
     """
     if action == "delete":
         status, body = 204, f'{{"pk":{subscription.raw_pk_json}}}'
     else:
         status = 200
-        if isinstance(data, dict) and PK not in data:
-            data = {**data, PK: subscription.raw_pk}
-        body = dumps(data)
+        body = _with_pk(data, data_json, subscription.raw_pk, subscription.raw_pk_json)
     return dcrf_event_text(
         subscription.stream_json, action, subscription.request_id_json, status, body, position_json
     )
+
+
+def _with_pk(data: Any, data_json: str, pk: Any, pk_json: str) -> str:
+    """``dumps({**data, "pk": pk})`` when ``data`` is a dict without ``pk``, else ``data_json``.
+
+    The encoders write a dict that keeps ``dict``'s own iteration in its storage order, as
+    ``{**data}`` copies it; so the pk goes before the closing brace."""
+    if not isinstance(data, dict) or PK in data:
+        return data_json
+    cls = type(data)
+    if cls.__iter__ is not dict.__iter__ or cls.items is not dict.items:
+        return dumps({**data, PK: pk})
+    return f'{data_json[:-1]}{"," if data else ""}"{PK}":{pk_json}}}'
