@@ -8,22 +8,25 @@ from __future__ import annotations
 import json
 import os
 from functools import cache
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
-from pydantic_core import ValidationError
+from pydantic_core import SchemaValidator, ValidationError
 
 from tests.api import KitchenBinding
 from tests.schema_helpers import inline
 from tests.test_differential import document, mutated, request_schemas
 from tests.test_frames import CORPUS, corpus_text
+from typedws import onepass
+from typedws.actions import ActionSpec
 from typedws.api import API, get_api
 from typedws.errors import FrameError
 from typedws.frames import parse_frame
-from typedws.onepass import _NOT_FOR_ONE_PASS, Routes
+from typedws.onepass import _NOT_FOR_ONE_PASS, Routes, compile_union
 from typedws.request import RequestFrame
 
 MiB = 1024 * 1024
@@ -157,3 +160,88 @@ def test_generated_frames_read_the_same(name: str, data: st.DataObject) -> None:
     assert agree(text) is not None or _NOT_FOR_ONE_PASS.search(text), text
     changed = data.draw(mutated(frame), label="mutated frame")
     agree(json.dumps(changed, ensure_ascii=False))
+
+
+def _frame_schema(data: Any) -> dict[str, Any]:
+    payload = {"action": {"const": "ping"}, "request_id": {"type": "string"}, "data": data}
+    return {
+        "type": "object",
+        "required": ["stream", "payload"],
+        "properties": {
+            "stream": {"const": "s"},
+            "payload": {"type": "object", "required": ["action"], "properties": payload,
+                        "additionalProperties": False},
+        },
+        "additionalProperties": False,
+    }  # fmt: skip
+
+
+REFUSED = object()
+
+
+@pytest.mark.parametrize(
+    ("data", "in_rust", "zero", "null"),
+    [
+        ({"type": "object"}, True, REFUSED, REFUSED),
+        ({"type": ["object", "null"]}, False, REFUSED, {}),
+        ({}, False, {}, {}),
+    ],
+)
+def test_requests_are_built_in_rust_where_data_is_an_object(
+    data: Any, in_rust: bool, zero: Any, null: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Elsewhere a Python function builds the request, as RequestFrame.routed does: a falsy
+    ``data`` (``null``, ``0``...) becomes ``{}``."""
+    built: list[str] = []
+    make = onepass._builder
+
+    def builder(stream: str, spec: Any, lookup_key: str) -> Any:
+        built.append(spec.name)
+        return make(stream, spec, lookup_key)
+
+    monkeypatch.setattr(onepass, "_builder", builder)
+    spec = ActionSpec("ping", "ping", False, "POST")
+    route: Any = SimpleNamespace(actions={"ping": spec}, lookup_key="pk")
+    schema, _ = compile_union({"s": {"ping": _frame_schema(data)}}, {}, {"s": route})
+    assert built == ([] if in_rust else ["ping"])
+    union = SchemaValidator(schema)
+    for sent, expected in [({"a": 1}, {"a": 1}), ({}, {}), (None, null), (0, zero)]:
+        text = json.dumps({"stream": "s", "payload": {"action": "ping", "data": sent}})
+        if expected is REFUSED:
+            with pytest.raises(ValidationError):
+                union.validate_json(text)
+            continue
+        request = union.validate_json(text)["payload"]
+        assert request == RequestFrame("s", spec, None, None, expected)
+        assert request.spec is spec
+    request = union.validate_json('{"stream": "s", "payload": {"action": "ping"}}')["payload"]
+    assert request == RequestFrame("s", spec, None, None, {})
+
+
+@pytest.mark.parametrize("action", ["retrieve", "list", "create", "update", "delete"])
+def test_a_request_built_in_rust_holds_its_route(action: str) -> None:
+    payload: dict[str, Any] = {"action": action, "request_id": 7}
+    if action in ("retrieve", "update", "delete"):
+        payload["pk"] = 3
+    if action in ("create", "update"):
+        payload["data"] = {"question_text": "?"}
+    request = agree(json.dumps({"stream": "questions", "payload": payload}))
+    assert request is not None
+    assert request.spec is routes()["questions"].actions[action]  # not a copy
+    assert request.lookup == (3 if "pk" in payload else None)
+    assert request.data == payload.get("data", {})
+    other = agree(json.dumps({"stream": "questions", "payload": {"action": action}}))
+    assert other is None or other.data is not request.data  # each gets its own dict
+
+
+@pytest.mark.parametrize("key", ["stream", "spec", "lookup", "data", "request_id"])
+@pytest.mark.parametrize("value", [None, "questions", {}, 1])
+def test_keys_a_request_fills_itself_are_refused_as_the_schema_refuses_them(
+    key: str, value: Any
+) -> None:
+    """The route's constants come from defaults that refuse any value a frame sends."""
+    for action in ("retrieve", "list"):
+        payload = {"action": action, "pk": 3, key: value}
+        if action == "list":
+            del payload["pk"]
+        agree(json.dumps({"stream": "questions", "payload": payload}))

@@ -78,6 +78,11 @@ class ActionSpec:
         """A safe action reads only; the others run in one database transaction."""
         return self.http_method in SAFE_METHODS
 
+    def __hash__(self) -> int:
+        # The generated hash would fail on ``initkwargs`` (a mapping). Equal specs have equal
+        # names; and pydantic-core copies a default that does not hash (typedws.onepass).
+        return hash((self.name, self.method_name))
+
 
 RETRIEVE: Final = ActionSpec("retrieve", "retrieve", True, "GET")
 """How a binding is set up to show one object: to describe events, and to decide and render

@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from pydantic_core import SchemaValidator, ValidationError
 from pydantic_core import core_schema as cs
@@ -66,7 +66,7 @@ class Routes(dict[str, "Route"]):
         if self._union is None:
             return None
         try:
-            request: RequestFrame = self._union.validate_json(text)
+            request: RequestFrame = self._union.validate_json(text)[PAYLOAD]
         except ValidationError:
             return None
         if (
@@ -102,8 +102,8 @@ def compile_union(
             choices[name] = compiler.compile(schema)
             if routes is not None:
                 route = routes[stream]
-                build = _builder(stream, route.actions[name], route.lookup_key)
-                choices[name] = cs.no_info_after_validator_function(build, choices[name])
+                spec, key = route.actions[name], route.lookup_key
+                _build_requests(choices[name], stream, spec, key, compiler)
             if compiler.untyped:
                 untyped.add((stream, name))
         streams[stream] = cs.tagged_union_schema(choices, discriminator=_ACTION_PATH)
@@ -113,18 +113,87 @@ def compile_union(
     return root, untyped
 
 
+def _build_requests(
+    frame: Any, stream: str, spec: ActionSpec, lookup_key: str, compiler: Compiler
+) -> None:
+    """Make ``frame``'s compiled payload schema output the :class:`RequestFrame` of
+    ``(stream, spec)``, as :meth:`RequestFrame.routed` makes it, without routing again.
+
+    In Rust where the payload's keys are the request's own (a dataclass schema that fills the
+    route's constants from defaults); by a Python function after the payload's checks
+    otherwise. Either way the union's output is ``{"stream": ..., "payload": request}``.
+    """
+    payload_field = frame["fields"][PAYLOAD]
+    checked = payload_field["schema"]
+    request = _request_schema(checked, stream, spec, lookup_key, compiler)
+    if request is None:
+        build = _builder(stream, spec, lookup_key)
+        request = cs.no_info_after_validator_function(build, checked)
+    payload_field["schema"] = request
+
+
+# What no JSON value equals: a request's constant field, filled from its default, refuses any
+# value a frame sends for it (and the union leaves that frame to the step-by-step reader).
+_NEVER: Final = cs.literal_schema([object()])
+# The request's fields other than the payload's own keys.
+_SPEC, _LOOKUP = "spec", "lookup"
+
+
+def _request_schema(
+    checked: Any, stream: str, spec: ActionSpec, lookup_key: str, compiler: Compiler
+) -> cs.CoreSchema | None:
+    """The dataclass schema of a payload whose keys are ``action``, ``request_id``, ``data``
+    (a JSON object) and, for a detail action, the lookup key; ``None`` for any other."""
+    if checked.get("type") != "typed-dict" or checked.get("extra_behavior") != "forbid":
+        return None
+    fields = checked["fields"]
+    own = {ACTION, REQUEST_ID, DATA, *([lookup_key] if spec.detail else [])}
+    if ACTION not in fields or not set(fields) <= own:
+        return None
+    if spec.detail and lookup_key in {STREAM, _SPEC, ACTION, REQUEST_ID, DATA}:
+        return None
+    if DATA in fields and not _is_object(fields[DATA]["schema"], compiler):
+        return None  # RequestFrame.routed's ``or {}`` turns any falsy value into {}
+
+    def field(name: str, key: str, **default: Any) -> Any:
+        if key not in fields:
+            return cs.dataclass_field(name, cs.with_default_schema(_NEVER, **default))
+        schema = fields[key]["schema"]
+        if not fields[key]["required"]:
+            schema = cs.with_default_schema(schema, **default)
+        return cs.dataclass_field(name, schema, validation_alias=key)
+
+    arguments = [
+        field(STREAM, STREAM, default=stream),
+        field(_SPEC, _SPEC, default=spec),  # ActionSpec hashes: the default is not copied
+        field(REQUEST_ID, REQUEST_ID, default=None),
+        field(_LOOKUP, lookup_key if spec.detail else _LOOKUP, default=None),
+        field(DATA, DATA, default_factory=dict),
+        cs.dataclass_field(ACTION, fields[ACTION]["schema"], init_only=True),
+    ]
+    names = [STREAM, _SPEC, REQUEST_ID, _LOOKUP, DATA]
+    args = cs.dataclass_args_schema("RequestFrame", arguments, extra_behavior="forbid")
+    return cs.dataclass_schema(RequestFrame, args, names)
+
+
+def _is_object(schema: Any, compiler: Compiler) -> bool:
+    """Whether ``schema`` outputs a dict (truthy but for ``{}``) for every value it takes."""
+    if schema.get("type") == "definition-ref":
+        schema = compiler.definition(schema["schema_ref"])
+    return schema.get("type") in ("typed-dict", "dict")
+
+
 def _builder(stream: str, spec: ActionSpec, lookup_key: str) -> Callable[[Any], RequestFrame]:
-    """What makes a checked frame of ``(stream, spec)`` its request, without routing again:
+    """What makes a checked payload of ``(stream, spec)`` its request, in Python:
     :meth:`RequestFrame.routed`, with the route already known."""
     make = RequestFrame
 
-    def detail(frame: Any) -> RequestFrame:
-        payload = frame[PAYLOAD]
+    def detail(payload: Any) -> RequestFrame:
         get = payload.get
         return make(stream, spec, get(REQUEST_ID), get(lookup_key), get(DATA) or {})
 
-    def not_detail(frame: Any) -> RequestFrame:
-        get = frame[PAYLOAD].get
+    def not_detail(payload: Any) -> RequestFrame:
+        get = payload.get
         return make(stream, spec, get(REQUEST_ID), None, get(DATA) or {})
 
     return detail if spec.detail else not_detail

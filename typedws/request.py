@@ -28,12 +28,14 @@ __all__ = ["ConnectionContext", "RequestFrame", "WebSocketRequest"]
 _HTTP_SCHEMES = {"ws": "http", "wss": "https"}
 
 
-@dataclass(slots=True)
+@dataclass
 class RequestFrame:
     """A request frame that passed every check: routed, typed, ready for its binding.
 
     Not ``frozen``: a frozen dataclass sets each field through ``object.__setattr__``, which
-    made building one cost as much as a tenth of reading a frame. Nothing changes it."""
+    made building one cost as much as a tenth of reading a frame. Nothing changes it. No
+    ``__slots__``: the one-pass reader (:mod:`typedws.onepass`) builds it in pydantic-core,
+    which sets a whole ``__dict__`` at once but each slot by a ``setattr``."""
 
     stream: str
     spec: ActionSpec
