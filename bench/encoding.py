@@ -24,8 +24,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import re
-import subprocess
 import sys
 import timeit
 from collections.abc import Callable
@@ -38,6 +36,8 @@ sys.path[:0] = [str(REPO), str(REPO / "example")]
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
 
 import django  # noqa: E402
+
+import callgrind  # noqa: E402
 
 django.setup()
 
@@ -135,14 +135,7 @@ def child(frame_name: str, encoder_name: str, calls: int) -> None:
 
 
 def collected(frame_name: str, encoder_name: str, calls: int) -> int:
-    command = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable]
-    command += [__file__, "--child", frame_name, encoder_name, str(calls)]
-    env = dict(os.environ, PYTHONHASHSEED="0")
-    run = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
-    found = re.search(r"Collected : (\d+)", run.stderr)
-    if found is None:
-        raise SystemExit(f"no count from callgrind:\n{run.stderr[-2000:]}")
-    return int(found.group(1))
+    return callgrind.collected([__file__, "--child", frame_name, encoder_name, str(calls)])
 
 
 def instructions(calls: int) -> None:

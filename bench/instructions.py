@@ -21,12 +21,12 @@ It needs ``valgrind`` (Debian's package); a run takes a few minutes.
 from __future__ import annotations
 
 import argparse
-import os
 import re
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+import callgrind
 
 BENCH_DIR = Path(__file__).resolve().parent
 WARMUP = 50
@@ -67,23 +67,7 @@ async def _frames(inprocess: object, target: str, workload: str, frames: int) ->
 
 def collected(target: str, workload: str, frames: int) -> int:
     """Instructions callgrind counted for a whole child run of ``frames`` frames."""
-    command = [
-        "valgrind",
-        "--tool=callgrind",
-        "--callgrind-out-file=/dev/null",
-        sys.executable,
-        __file__,
-        "--child",
-        target,
-        workload,
-        str(frames),
-    ]
-    env = dict(os.environ, PYTHONHASHSEED="0")
-    run = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
-    found = re.search(r"Collected : (\d+)", run.stderr)
-    if found is None:
-        raise SystemExit(f"no count from callgrind:\n{run.stderr[-2000:]}")
-    return int(found.group(1))
+    return callgrind.collected([__file__, "--child", target, workload, str(frames)])
 
 
 def per_frame(target: str, workload: str, frames: int) -> float:

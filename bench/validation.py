@@ -23,8 +23,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
-import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -36,6 +34,8 @@ sys.path[:0] = [str(REPO), str(REPO / "example")]
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
 
 import django  # noqa: E402
+
+import callgrind  # noqa: E402
 
 django.setup()
 
@@ -102,14 +102,7 @@ def rate(
 
 def instructions(reads: int) -> int:
     """Instructions callgrind counts for a child process doing ``reads`` reads."""
-    command = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null"]
-    command += [sys.executable, __file__, "--child", str(reads)]
-    env = dict(os.environ, PYTHONHASHSEED="0")
-    run = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
-    found = re.search(r"Collected : (\d+)", run.stderr)
-    if found is None:
-        raise SystemExit(f"no count from callgrind:\n{run.stderr[-2000:]}")
-    return int(found.group(1))
+    return callgrind.collected([__file__, "--child", str(reads)])
 
 
 def child(reads: int) -> None:
