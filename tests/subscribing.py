@@ -1,17 +1,17 @@
 """Helpers of the subscription tests: writes made as a writer process would make them (in a
-thread, through the ORM), and a look at the in-memory layer's groups."""
+thread, through the ORM), and a look at the feeds this process runs."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from channels.db import database_sync_to_async
-from channels.layers import get_channel_layer
 from django.db.models import Model
 
 from polls.models import Choice, Question
-from typedws.subscriptions.registry import group_name
+from typedws.subscriptions import feeds
 
 T = TypeVar("T")
 
@@ -40,7 +40,12 @@ async def delete(instance: Model) -> None:
     await write(instance.delete)
 
 
-def group_members(model: type[Model]) -> int:
-    """How many channels the in-memory layer has in ``model``'s group."""
-    layer: Any = get_channel_layer()
-    return len(layer.groups.get(group_name(model), {}))
+def running_feeds() -> dict[str, feeds.Feed]:
+    """The feeds of the running event loop, by model label."""
+    return feeds._feeds.get(asyncio.get_running_loop(), {})
+
+
+def followers(model: type[Model]) -> int:
+    """How many of this process's connections follow ``model`` (attached to its feed)."""
+    feed = running_feeds().get(model._meta.label_lower)
+    return 0 if feed is None else len(feed.inboxes)

@@ -18,9 +18,8 @@ from django.test import override_settings
 
 from tests.conftest import Connect
 from tests.e2e.redis_server import RedisServer, own_redis_server
-from tests.subscribing import question
+from tests.subscribing import question, running_feeds
 from tests.test_send_backpressure import BlockedSocket
-from tests.test_subscription_unfollowed import sends  # noqa: F401  (fixture)
 from typedws import API
 from typedws.consumer import APIConsumer
 from typedws.protocol import CloseCode
@@ -52,13 +51,24 @@ async def closed(history: Any) -> None:
     await history.close()
 
 
-def running_feeds() -> dict[str, feeds.Feed]:
-    return feeds._feeds.get(asyncio.get_running_loop(), {})
+@pytest.fixture
+def sends(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The groups sent to through the channel layer."""
+    layer: Any = get_channel_layer()
+    group_send = layer.group_send
+    sent: list[str] = []
+
+    async def counting(group: str, message: dict[str, Any]) -> None:
+        sent.append(group)
+        await group_send(group, message)
+
+    monkeypatch.setattr(layer, "group_send", counting)
+    return sent
 
 
 async def test_events_come_from_the_history_not_the_channel_layer(
     connect: Connect,
-    sends: list[str],  # noqa: F811  (the fixture)
+    sends: list[str],
 ) -> None:
     async with connect() as client:
         ack = await client.subscribe("questions", "create", request_id="s")

@@ -14,14 +14,12 @@ import subprocess
 import sys
 import threading
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import asynccontextmanager
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import redis
-from channels.layers import get_channel_layer
 from django.db import connection, transaction
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
@@ -29,37 +27,31 @@ from django.test.utils import CaptureQueriesContext
 from polls.models import Choice, Question
 from tests.e2e.servers import free_port
 from tests.subscribing import choice, question, write
-from typedws.subscriptions import interest
-from typedws.subscriptions.publish import MESSAGE_TYPE
-from typedws.subscriptions.registry import group_name
+from typedws.subscriptions import interest, stores
 from typedws.testing import APICommunicator
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@asynccontextmanager
-async def listening(model: type[Any]) -> AsyncIterator[str]:
-    """A bare channel in ``model``'s group: it sees what the writer publishes, and is no
-    subscriber (it holds nothing)."""
-    layer = get_channel_layer()
-    assert layer is not None
-    channel = await layer.new_channel()
-    await layer.group_add(group_name(model), channel)
-    try:
-        yield channel
-    finally:
-        await layer.group_discard(group_name(model), channel)
+class Appends:
+    """What the writer publishes of ``model``: the batches it appends to the model's history,
+    which every follower reads. A reader of the history, not a subscriber (it holds nothing)."""
 
+    def __init__(self, model: type[Any], seen: int) -> None:
+        self.label = model._meta.label_lower
+        self.seen = seen
 
-async def published(channel: str) -> bool:
-    layer = get_channel_layer()
-    assert layer is not None
-    try:
-        message = await asyncio.wait_for(layer.receive(channel), timeout=0.2)
-    except TimeoutError:
-        return False
-    assert message["type"] == MESSAGE_TYPE
-    return True
+    @classmethod
+    async def of(cls, model: type[Any]) -> Appends:
+        return cls(model, (await stores.get_history().head(model._meta.label_lower))[1])
+
+    async def published(self) -> bool:
+        """Whether a batch was appended since the last look (waiting 0.2 s for one)."""
+        found = await stores.get_history().tail(self.label, self.seen, 0.2)
+        if found:
+            stored = found[-1][1]
+            self.seen = stored.first + stored.count - 1
+        return bool(found)
 
 
 def changing(existing: Choice) -> Callable[[], int]:
@@ -79,9 +71,9 @@ async def test_no_subscriber_no_query_and_no_message() -> None:
     parent = await question()
     existing = await choice(parent)
 
-    async with listening(Choice) as channel:
-        assert await write(changing(existing)) == 1  # the UPDATE, no read of the old filter values
-        assert not await published(channel)
+    appends = await Appends.of(Choice)
+    assert await write(changing(existing)) == 1  # the UPDATE, no read of the old filter values
+    assert not await appends.published()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -92,17 +84,17 @@ async def test_a_subscriber_gets_what_it_subscribed_to(
     existing = await choice(parent)
     await client.subscribe("choices", ["update"], request_id="s")
 
-    async with listening(Choice) as channel:
-        assert await write(changing(existing)) == 2  # the old filter values, then the UPDATE
-        assert await published(channel)
-        assert (await client.receive_event())["payload"]["action"] == "update"
-        await client.request("choices", "unsubscribe", data={"request_id": "s"})
-        # Within the history's retention a client that left may resume: still recorded.
-        await write(lambda: Choice.objects.filter(pk=existing.pk).get().save())
-        assert await published(channel)
-        monkeypatch.setattr(interest, "retention", lambda: 0.0)  # the retention is over
-        await write(lambda: Choice.objects.filter(pk=existing.pk).get().save())
-        assert not await published(channel)
+    appends = await Appends.of(Choice)
+    assert await write(changing(existing)) == 2  # the old filter values, then the UPDATE
+    assert await appends.published()
+    assert (await client.receive_event())["payload"]["action"] == "update"
+    await client.request("choices", "unsubscribe", data={"request_id": "s"})
+    # Within the history's retention a client that left may resume: still recorded.
+    await write(lambda: Choice.objects.filter(pk=existing.pk).get().save())
+    assert await appends.published()
+    monkeypatch.setattr(interest, "retention", lambda: 0.0)  # the retention is over
+    await write(lambda: Choice.objects.filter(pk=existing.pk).get().save())
+    assert not await appends.published()
 
 
 @pytest.mark.django_db(transaction=True)

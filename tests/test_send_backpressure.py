@@ -1,11 +1,12 @@
-"""Events the channel layer drops are never dropped silently.
+"""A burst of events to a connection that cannot keep up loses nothing silently.
 
 The ASGI server's ``send`` waits while the socket is full; the consumer does not wait with it
-(its frames go to a bounded queue), so it keeps taking messages from the layer. Still, a
-process that reads its channels more slowly than a writer publishes makes the layer drop over
-its per-channel ``capacity`` (100 for the in-memory layer and ``RedisChannelLayer``): here a
-blocked socket and a burst of 3 x capacity writes. The client then gets a gap-free prefix of
-the events and is closed with ``SLOW_CONSUMER``, or gets them all; never a silent gap.
+(its frames go to a bounded queue). With the history carrying the events (in Redis, or in this
+process with Channels' in-memory layer), a connection's batches wait in its inbox: a burst of 3
+x a channel's capacity to a blocked socket arrives whole. Through a channel layer's groups (an
+in-process history next to another layer), the layer drops over a channel's ``capacity`` (100
+for the in-memory layer and ``RedisChannelLayer``) when the connection falls behind; the next
+message it gets then shows the gap, and it is closed with ``SLOW_CONSUMER``.
 """
 
 from __future__ import annotations
@@ -16,10 +17,13 @@ from typing import Any
 
 import pytest
 from channels.db import database_sync_to_async
+from django.test import override_settings
 
 from polls.models import Question
+from tests.subscribing import question
 from typedws import API
 from typedws.protocol import CloseCode
+from typedws.subscriptions.hub import verdicts
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -53,9 +57,9 @@ class BlockedSocket:
         return self.frames
 
 
-async def test_events_the_layer_dropped_close_the_connection(api: API) -> None:
+async def subscribed(api: API, socket: BlockedSocket) -> tuple[asyncio.Queue[Any], Any]:
+    """A connection (its ASGI inputs and task) subscribed to every created question."""
     inputs: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
-    socket = BlockedSocket()
     scope = {"type": "websocket", "path": "/ws/", "headers": [], "subprotocols": []}
     task = asyncio.ensure_future(api.as_asgi()(scope, inputs.get, socket.send))
     await inputs.put({"type": "websocket.connect"})
@@ -64,20 +68,65 @@ async def test_events_the_layer_dropped_close_the_connection(api: API) -> None:
     await inputs.put({"type": "websocket.receive", "text": json.dumps(frame)})
     [ack] = await socket.until(1)
     assert ack["payload"]["response_status"] == 201
+    return inputs, task
 
-    socket.draining.clear()
-    # Written by another thread than the consumer's (as another process would write), so
-    # the consumer's own thread hops are free to go on.
-    created = await database_sync_to_async(
-        lambda: [Question.objects.create(question_text=f"q{n}").pk for n in range(3 * CAPACITY)],
+
+async def burst(count: int) -> list[int]:
+    """Questions created in another thread than the consumer's (as another process would
+    write them), so the consumer's own thread hops are free to go on."""
+    created: list[int] = await database_sync_to_async(
+        lambda: [Question.objects.create(question_text=f"q{n}").pk for n in range(count)],
         thread_sensitive=False,
     )()
-    socket.draining.set()
+    return created
 
-    frames = await socket.until(1 + 3 * CAPACITY)
-    received = [f["payload"]["pk"] for f in frames[1:]]
-    assert received == created[: len(received)]
-    if len(received) < len(created):
-        assert socket.closed == CloseCode.SLOW_CONSUMER
-    await inputs.put({"type": "websocket.disconnect", "code": 1000})
-    await asyncio.wait_for(task, 5)
+
+@pytest.fixture
+def gate(monkeypatch: pytest.MonkeyPatch) -> asyncio.Event:
+    """Delivery waits until this is set: the connection falls behind a burst written
+    meanwhile (as a busy process's would)."""
+    opened = asyncio.Event()
+
+    async def held(*args: Any, **kwargs: Any) -> Any:
+        await opened.wait()
+        return await verdicts(*args, **kwargs)
+
+    monkeypatch.setattr("typedws.subscriptions.connection.verdicts", held)
+    return opened
+
+
+async def test_a_burst_to_a_blocked_socket_arrives_whole(api: API, gate: asyncio.Event) -> None:
+    socket = BlockedSocket()
+    inputs, task = await subscribed(api, socket)
+    try:
+        socket.draining.clear()
+        created = await burst(3 * CAPACITY)
+        gate.set()
+        socket.draining.set()
+        frames = await socket.until(1 + 3 * CAPACITY)
+        assert [f["payload"]["pk"] for f in frames[1:]] == created
+        assert socket.closed is None
+    finally:
+        await inputs.put({"type": "websocket.disconnect", "code": 1000})
+        await asyncio.wait_for(task, 5)
+
+
+async def test_events_a_layer_dropped_close_the_connection(api: API, gate: asyncio.Event) -> None:
+    layers = {"default": {"BACKEND": "tests.flaky_layer.FlakyLayer"}}  # groups, capacity 100
+    with override_settings(CHANNEL_LAYERS=layers):
+        socket = BlockedSocket()
+        inputs, task = await subscribed(api, socket)
+        try:
+            created = await burst(3 * CAPACITY)
+            gate.set()
+            # The batch being handled, then the channel's capacity; the rest was dropped.
+            frames = await socket.until(1 + 1 + CAPACITY)
+            assert [f["payload"]["pk"] for f in frames[1:]] == created[: 1 + CAPACITY]
+            assert socket.closed is None  # the tail's loss shows with the next message
+            await question("after the burst")
+            await socket.until(len(frames) + 1)
+            assert socket.closed == CloseCode.SLOW_CONSUMER
+            assert len(socket.frames) == 1 + 1 + CAPACITY
+        finally:
+            await inputs.put({"type": "websocket.disconnect", "code": 1000})
+            await asyncio.wait_for(task, 5)

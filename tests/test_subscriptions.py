@@ -11,7 +11,7 @@ from django.test import override_settings
 from polls.models import Choice, Question
 from polls.serializers import QuestionSerializer
 from tests.conftest import Connect
-from tests.subscribing import choice, delete, group_members, question, save, write
+from tests.subscribing import choice, delete, followers, question, save, write
 from typedws.subscriptions.hub import local_subscribers
 from typedws.testing import APICommunicator
 
@@ -174,7 +174,7 @@ async def test_subscribing_to_a_missing_or_invalid_pk_is_404(client: APICommunic
         reply = await client.request("questions", "subscribe", data={"action": "update", "pk": pk})
         assert reply["response_status"] == 404
         assert [e["code"] for e in reply["errors"]] == ["not_found"]
-    assert group_members(Question) == 0
+    assert followers(Question) == 0
 
 
 # --- Events are told apart from replies, and follow them -----------------------------------
@@ -232,25 +232,25 @@ async def test_unsubscribe_one_by_its_request_id(client: APICommunicator) -> Non
     assert await client.receive_nothing()
 
 
-async def test_unsubscribe_all_leaves_the_group(client: APICommunicator) -> None:
+async def test_unsubscribe_all_stops_following(client: APICommunicator) -> None:
     existing = await question()
     await client.subscribe("questions", "update", request_id="a")
     await client.subscribe("questions", "delete", request_id="b")
-    assert group_members(Question) == 1
+    assert followers(Question) == 1
     reply = await client.request("questions", "unsubscribe", data={})
     assert reply["data"] == {"unsubscribed": 2}
-    assert group_members(Question) == 0
+    assert followers(Question) == 0
     await save(existing, question_text="changed")
     await delete(existing)
     assert await client.receive_nothing()
 
 
-async def test_unsubscribe_keeps_groups_still_needed(client: APICommunicator) -> None:
+async def test_unsubscribe_keeps_following_what_is_still_needed(client: APICommunicator) -> None:
     await client.subscribe("questions", "update", request_id="q")
     await client.subscribe("choices", "update", request_id="c")
-    assert (group_members(Question), group_members(Choice)) == (1, 1)
+    assert (followers(Question), followers(Choice)) == (1, 1)
     await client.request("choices", "unsubscribe", data={})
-    assert (group_members(Question), group_members(Choice)) == (1, 0)
+    assert (followers(Question), followers(Choice)) == (1, 0)
 
 
 async def test_unsubscribe_an_unknown_request_id_is_404(client: APICommunicator) -> None:
@@ -265,15 +265,15 @@ async def test_unsubscribe_an_unknown_request_id_is_404(client: APICommunicator)
     ]
 
 
-async def test_disconnecting_leaves_every_group(connect: Connect) -> None:
+async def test_disconnecting_stops_following_everything(connect: Connect) -> None:
     from polls.bindings import ChoiceBinding, QuestionBinding
 
     async with connect() as client:
         await client.subscribe("questions", "update", request_id="q")
         await client.subscribe("choices", "create", request_id="c")
-        assert (group_members(Question), group_members(Choice)) == (1, 1)
+        assert (followers(Question), followers(Choice)) == (1, 1)
         assert len(local_subscribers(QuestionBinding)) == 1
-    assert (group_members(Question), group_members(Choice)) == (0, 0)
+    assert (followers(Question), followers(Choice)) == (0, 0)
     assert len(local_subscribers(QuestionBinding)) == len(local_subscribers(ChoiceBinding)) == 0
 
 
@@ -351,7 +351,7 @@ async def test_a_filter_on_undeclared_fields_is_400(client: APICommunicator) -> 
         ("unknown_field", "votes"),
         ("unknown_field", "choice_text"),
     ]
-    assert group_members(Choice) == 0
+    assert followers(Choice) == 0
 
 
 async def test_a_filter_value_the_field_cannot_hold_is_400(client: APICommunicator) -> None:
@@ -366,7 +366,7 @@ async def test_a_filter_value_the_field_cannot_hold_is_400(client: APICommunicat
             "path": ["payload", "data", "filter", "question"],
         }
     ]
-    assert group_members(Choice) == 0
+    assert followers(Choice) == 0
 
 
 # --- djangochannelsrestframework's aliases -------------------------------------------------
@@ -417,7 +417,7 @@ async def test_unsubscribe_instance(client: APICommunicator) -> None:
     await client.request("questions", "subscribe_instance", pk=mine.pk, request_id="u")
     reply = await client.request("questions", "unsubscribe_instance", pk=mine.pk)
     assert (reply["response_status"], reply["data"]) == (204, None)
-    assert group_members(Question) == 0
+    assert followers(Question) == 0
     await save(mine, question_text="changed")
     assert await client.receive_nothing()
 

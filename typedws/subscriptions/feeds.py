@@ -1,12 +1,14 @@
 """Live events read from the history: one feed per followed model per process.
 
-With the history in Redis (:mod:`.redis_history`), a published batch reaches subscribers from
-the model's Redis Stream, not through the channel layer. Each process with connections
-following a model runs one feed for it: a task that reads the stream's new entries
-(``XREAD BLOCK``) and puts each batch in every following connection's :class:`Inbox`, in the
-stream's order, which is the seq order whichever process wrote. So a batch costs one Redis read
-per process however many connections follow it, and nothing can drop or expire on the way (no
-channel ``capacity``, no ``group_expiry``): what the history holds is what is delivered.
+When the history has every process's batches (in Redis, :mod:`.redis_history`; or in this
+process, with Channels' in-memory layer: :func:`.stores.carries_events`), a published batch
+reaches subscribers from the model's history, not through the channel layer. Each process with
+connections following a model runs one feed for it: a task that reads the history's new entries
+(``XREAD BLOCK`` on the model's Redis Stream, or a wait for the next append in memory) and puts
+each batch in every following connection's :class:`Inbox`, in the history's order, which is the
+seq order whichever process wrote. So a batch costs one read per process however many
+connections follow it, and nothing can drop or expire on the way (no channel ``capacity``, no
+``group_expiry``): what the history holds is what is delivered.
 
 A feed starts at the history's head, read when its first connection attaches (before that
 connection reads its own cursor: :mod:`.positions`), and stops when its last one detaches.
@@ -137,8 +139,8 @@ class Feed:
             self.task = None
 
     async def _run(self) -> None:
-        history: Any = get_history()
         while self.inboxes:
+            history = get_history()  # another after the settings changed (tests)
             try:
                 entries = await history.tail(self.label, self.last, BLOCK_SECONDS)
                 if not entries:

@@ -12,6 +12,9 @@ Two stores with the same semantics, chosen by ``TYPEDWS["HISTORY"]`` (:mod:`.sto
 - in this process (:class:`MemoryHistory`, the default otherwise): a ring buffer per model,
   for a single-process server (the demo); its epoch is new at each start.
 
+Both give live readers the batches after a seq, waiting for the next one (``tail``,
+:mod:`.feeds`).
+
 A model's events are appended only while some connection follows it, or did within the
 retention (:mod:`.interest` answers the writer; ``PUBLISH_UNFOLLOWED`` appends them all).
 
@@ -23,6 +26,8 @@ appending it again returns the position it was given first.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import time
 import uuid
 from collections import deque
@@ -35,6 +40,7 @@ __all__ = [
     "EPOCH_CHANGED",
     "HISTORY_TRIMMED",
     "INVALID_POSITION",
+    "TAIL_COUNT",
     "Appended",
     "History",
     "MemoryHistory",
@@ -47,6 +53,9 @@ __all__ = [
 EPOCH_CHANGED: Final = "epoch_changed"
 HISTORY_TRIMMED: Final = "history_trimmed"
 INVALID_POSITION: Final = "invalid_position"
+
+TAIL_COUNT: Final = 500
+"""Batches one ``tail`` (a live feed's read) returns at most."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +93,10 @@ class History(Protocol):
         """The batches holding the events after ``after`` in ``epoch``, in order, or the
         reason they cannot all be read (:data:`EPOCH_CHANGED`, ...)."""
 
+    async def tail(self, label: str, after: int, block: float) -> list[tuple[str | None, Stored]]:
+        """Up to :data:`TAIL_COUNT` batches appended after seq ``after``, each with its epoch
+        (``None``: not known), waiting up to ``block`` seconds for the first."""
+
 
 def new_epoch() -> str:
     return uuid.uuid4().hex[:16]
@@ -95,6 +108,8 @@ class _Log:
     seq: int = 0
     entries: deque[tuple[float, Stored]] = field(default_factory=deque)
     once: dict[str, tuple[float, int]] = field(default_factory=dict)
+    # Live readers waiting for the next append (:meth:`MemoryHistory.tail`).
+    waiters: set[asyncio.Future[None]] = field(default_factory=set)
 
 
 class MemoryHistory:
@@ -125,6 +140,7 @@ class MemoryHistory:
         if once:
             log.once[stored.id] = (now, first)
             _forget_before(log.once, now - typedws_settings.HISTORY_TTL)
+        _wake(log.waiters)
         return Appended(log.epoch, first)
 
     async def head(self, label: str) -> tuple[str, int]:
@@ -136,6 +152,38 @@ class MemoryHistory:
         oldest = time.monotonic() - typedws_settings.HISTORY_TTL
         kept = [stored for at, stored in log.entries if at >= oldest]
         return covering(log.epoch, log.seq, kept, epoch, after)
+
+    async def tail(self, label: str, after: int, block: float) -> list[tuple[str | None, Stored]]:
+        log = self._log(label)
+        # Registered before the look: an append from another thread in between still wakes it.
+        waiter = asyncio.get_running_loop().create_future()
+        log.waiters.add(waiter)
+        try:
+            if log.seq <= after:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(waiter, block)
+        finally:
+            log.waiters.discard(waiter)
+        found: list[tuple[str | None, Stored]] = []
+        for _, stored in reversed(log.entries):  # the newest last: read back to ``after``
+            if stored.first <= after:
+                break
+            found.append((log.epoch, stored))
+        return found[::-1][:TAIL_COUNT]
+
+
+def _wake(waiters: set[asyncio.Future[None]]) -> None:
+    """Wake the readers waiting in :meth:`MemoryHistory.tail` (on their own loop: a writer
+    outside the server, a shell's ``async_to_sync``, appends from another thread)."""
+    for waiter in list(waiters):
+        loop = waiter.get_loop()
+        with contextlib.suppress(RuntimeError):  # that loop is closed: nobody to wake
+            loop.call_soon_threadsafe(_done, waiter)
+
+
+def _done(waiter: asyncio.Future[None]) -> None:
+    if not waiter.done():
+        waiter.set_result(None)
 
 
 def _forget_before(once: dict[str, tuple[float, int]], oldest: float) -> None:

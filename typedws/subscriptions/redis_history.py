@@ -27,12 +27,9 @@ import redis.asyncio as aioredis
 
 from typedws.settings import typedws_settings
 
-from .history import Appended, Stored, covering, new_epoch
+from .history import TAIL_COUNT, Appended, Stored, covering, new_epoch
 
-__all__ = ["TAIL_COUNT", "RedisHistory"]
-
-TAIL_COUNT: Final = 500
-"""Entries one ``XREAD`` of a live feed takes at most."""
+__all__ = ["RedisHistory"]
 
 # KEYS: position, log. ARGV: a new epoch, the TTL. Returns {epoch, seq}.
 _POSITION: Final = """

@@ -1,7 +1,14 @@
-"""Which history store this process uses: ``TYPEDWS["HISTORY"]`` and friends.
+"""Which history store this process uses: ``TYPEDWS["HISTORY"]`` and friends, and whether
+live events are read from it.
 
 ``"auto"`` (the default) is Redis when ``HISTORY_REDIS_URL`` is set or the default channel
 layer is channels_redis's (its first host), else the in-process ring buffer.
+
+Live events are read from the history (:mod:`.feeds`) when every process that writes appends
+to it: the history is in Redis, or it is in this process and so is the channel layer
+(Channels' ``InMemoryChannelLayer``, configured or installed by :mod:`typedws.layers`). Only an
+in-process history next to another layer (channels_redis with ``"HISTORY": "memory"``, a layer
+of your own) sends them through the layer's groups.
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ REDIS_LAYERS: Final = (
     "channels_redis.core.RedisChannelLayer",
     "channels_redis.pubsub.RedisPubSubChannelLayer",
 )
+IN_MEMORY_LAYER: Final = "channels.layers.InMemoryChannelLayer"
 
 _stores: dict[tuple[str, str | None, str], History] = {}
 
@@ -37,9 +45,19 @@ def get_history() -> History:
 
 
 def carries_events() -> bool:
-    """Whether live events travel through the history (Redis: :mod:`.feeds`) rather than the
-    channel layer's groups (the in-process history: a single process)."""
-    return configured()[0] == "redis"
+    """Whether live events travel through the history (:mod:`.feeds`) rather than the channel
+    layer's groups."""
+    if not _carries:
+        _carries.append(configured()[0] == "redis" or _in_process_layer())
+    return _carries[0]
+
+
+def _in_process_layer() -> bool:
+    """Whether the default channel layer is Channels' own in-memory one (configured, or
+    installed by :func:`typedws.layers.get_layer` when none is)."""
+    layers = getattr(settings, "CHANNEL_LAYERS", None) or {}
+    backend = layers.get("default", {"BACKEND": IN_MEMORY_LAYER}).get("BACKEND")
+    return isinstance(backend, str) and backend == IN_MEMORY_LAYER
 
 
 def reset() -> None:
@@ -64,11 +82,13 @@ def configured() -> tuple[str, str | None, str]:
 
 
 _configuration: list[tuple[str, str | None, str]] = []
+_carries: list[bool] = []
 
 
 def _forget_configuration(*, setting: str, **kwargs: Any) -> None:
     if setting in ("TYPEDWS", "CHANNEL_LAYERS"):
         _configuration.clear()
+        _carries.clear()
 
 
 setting_changed.connect(_forget_configuration, weak=False, dispatch_uid="typedws.stores")

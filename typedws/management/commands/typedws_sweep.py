@@ -18,7 +18,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from typedws.layers import get_layer
 from typedws.subscriptions import durable
-from typedws.subscriptions.stores import carries_events
+from typedws.subscriptions.stores import configured
 from typedws.subscriptions.sweeper import sweep_due, sweep_until
 
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
@@ -35,7 +35,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if not carries_events() and isinstance(get_layer(), InMemoryChannelLayer):
+        if configured()[0] == "memory" and isinstance(get_layer(), InMemoryChannelLayer):
             # Published there, the rows would be deleted and their events reach no one.
             raise CommandError(
                 "typedws_sweep needs a history or a channel layer shared with the server "
