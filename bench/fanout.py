@@ -179,19 +179,19 @@ def throughput(
     args: argparse.Namespace, env: dict[str, str], workdir: Path
 ) -> list[dict[str, Any]]:
     """request/reply throughput of typedws with its model signals off, on, and on with a
-    subscriber (in-memory layer)."""
+    subscriber (in-memory layer). Each configuration has its own server: a model a subscriber
+    left stays followed for the history's retention, so "signals on" must never have had one."""
     results = []
     load_args = argparse.Namespace(**{**vars(args), "warmup": args.warmup_s})
     with (
-        server(env, workdir / "off.log", BENCH_TYPEDWS_SIGNALS="off") as (off_port, off_pid),
-        server(env, workdir / "on.log") as (on_port, on_pid),
+        server(env, workdir / "off.log", BENCH_TYPEDWS_SIGNALS="off") as off,
+        server(env, workdir / "on.log") as on,
+        server(env, workdir / "subscribed.log") as subscribed,
     ):
+        servers = {"signals off": off, "signals on": on, "on + 1 subscriber": subscribed}
         for workload in ("retrieve", "create"):
             for repeat in range(args.throughput_repeat):
-                for config in ("signals off", "signals on", "on + 1 subscriber"):
-                    port, pid = (
-                        (off_port, off_pid) if config == "signals off" else (on_port, on_pid)
-                    )
+                for config, (port, pid) in servers.items():
                     combo = Combination("typedws", workload, 16, repeat)
                     with contextlib.ExitStack() as stack:
                         if config == "on + 1 subscriber":
