@@ -81,29 +81,44 @@ async def burst(count: int) -> list[int]:
     return created
 
 
-@pytest.fixture
-def gate(monkeypatch: pytest.MonkeyPatch) -> asyncio.Event:
-    """Delivery waits until this is set: the connection falls behind a burst written
-    meanwhile (as a busy process's would)."""
-    opened = asyncio.Event()
+class Gate:
+    """Holds delivery: the connection's first batch waits at it until it is opened, and the
+    connection falls behind what is written meanwhile (as a busy process's would)."""
 
-    async def held(*args: Any, **kwargs: Any) -> Any:
-        await opened.wait()
+    def __init__(self) -> None:
+        self.reached = asyncio.Event()
+        self.opened = asyncio.Event()
+
+    async def held(self, *args: Any, **kwargs: Any) -> Any:
+        self.reached.set()
+        await self.opened.wait()
         return await verdicts(*args, **kwargs)
 
-    monkeypatch.setattr("typedws.subscriptions.connection.verdicts", held)
-    return opened
+
+@pytest.fixture
+def gate(monkeypatch: pytest.MonkeyPatch) -> Gate:
+    gate = Gate()
+    monkeypatch.setattr("typedws.subscriptions.connection.verdicts", gate.held)
+    return gate
 
 
-async def test_a_burst_to_a_blocked_socket_arrives_whole(api: API, gate: asyncio.Event) -> None:
+async def behind(gate: Gate) -> list[int]:
+    """One question the connection starts to deliver and holds at ``gate``, then a burst of 3 x
+    capacity written while it waits there: every pk, in order."""
+    first = await question("held")
+    await asyncio.wait_for(gate.reached.wait(), 10)
+    return [first.pk, *await burst(3 * CAPACITY)]
+
+
+async def test_a_burst_to_a_blocked_socket_arrives_whole(api: API, gate: Gate) -> None:
     socket = BlockedSocket()
     inputs, task = await subscribed(api, socket)
     try:
         socket.draining.clear()
-        created = await burst(3 * CAPACITY)
-        gate.set()
+        created = await behind(gate)
+        gate.opened.set()
         socket.draining.set()
-        frames = await socket.until(1 + 3 * CAPACITY)
+        frames = await socket.until(1 + len(created))
         assert [f["payload"]["pk"] for f in frames[1:]] == created
         assert socket.closed is None
     finally:
@@ -111,22 +126,23 @@ async def test_a_burst_to_a_blocked_socket_arrives_whole(api: API, gate: asyncio
         await asyncio.wait_for(task, 5)
 
 
-async def test_events_a_layer_dropped_close_the_connection(api: API, gate: asyncio.Event) -> None:
+async def test_events_a_layer_dropped_close_the_connection(api: API, gate: Gate) -> None:
     layers = {"default": {"BACKEND": "tests.flaky_layer.FlakyLayer"}}  # groups, capacity 100
     with override_settings(CHANNEL_LAYERS=layers):
         socket = BlockedSocket()
         inputs, task = await subscribed(api, socket)
         try:
-            created = await burst(3 * CAPACITY)
-            gate.set()
-            # The batch being handled, then the channel's capacity; the rest was dropped.
-            frames = await socket.until(1 + 1 + CAPACITY)
-            assert [f["payload"]["pk"] for f in frames[1:]] == created[: 1 + CAPACITY]
+            created = await behind(gate)
+            gate.opened.set()
+            # The held batch, then what the channel could hold; the rest was dropped.
+            kept = 1 + CAPACITY
+            frames = await socket.until(1 + kept)
+            assert [f["payload"]["pk"] for f in frames[1:]] == created[:kept]
             assert socket.closed is None  # the tail's loss shows with the next message
             await question("after the burst")
-            await socket.until(len(frames) + 1)
+            await socket.until(1 + kept + 1)
             assert socket.closed == CloseCode.SLOW_CONSUMER
-            assert len(socket.frames) == 1 + 1 + CAPACITY
+            assert len(socket.frames) == 1 + kept
         finally:
             await inputs.put({"type": "websocket.disconnect", "code": 1000})
             await asyncio.wait_for(task, 5)
