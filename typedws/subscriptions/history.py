@@ -173,10 +173,18 @@ class MemoryHistory:
 
 
 def _wake(waiters: set[asyncio.Future[None]]) -> None:
-    """Wake the readers waiting in :meth:`MemoryHistory.tail` (on their own loop: a writer
-    outside the server, a shell's ``async_to_sync``, appends from another thread)."""
+    """Wake the readers waiting in :meth:`MemoryHistory.tail`: at once on this loop (the
+    server's outbox appends there), else on their own (a writer outside the server, a
+    shell's ``async_to_sync``, appends from another thread)."""
+    try:
+        running: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+    except RuntimeError:
+        running = None
     for waiter in list(waiters):
         loop = waiter.get_loop()
+        if loop is running:
+            _done(waiter)
+            continue
         with contextlib.suppress(RuntimeError):  # that loop is closed: nobody to wake
             loop.call_soon_threadsafe(_done, waiter)
 
