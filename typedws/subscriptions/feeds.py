@@ -140,7 +140,7 @@ class Feed:
 
     async def _run(self) -> None:
         while self.inboxes:
-            history = get_history()  # another after the settings changed (tests)
+            history = get_history()  # a new store after the settings change (or stores.reset())
             try:
                 entries = await history.tail(self.label, self.last, BLOCK_SECONDS)
                 if not entries:
