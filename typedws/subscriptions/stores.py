@@ -47,17 +47,15 @@ def get_history() -> History:
 def carries_events() -> bool:
     """Whether live events travel through the history (:mod:`.feeds`) rather than the channel
     layer's groups."""
-    if not _carries:
-        _carries.append(configured()[0] == "redis" or _in_process_layer())
-    return _carries[0]
+    return configured()[0] == "redis" or bool(_default_layer().get("BACKEND") == IN_MEMORY_LAYER)
 
 
-def _in_process_layer() -> bool:
-    """Whether the default channel layer is Channels' own in-memory one (configured, or
-    installed by :func:`typedws.layers.get_layer` when none is)."""
+def _default_layer() -> dict[str, Any]:
+    """The default channel layer's setting: Channels' in-memory layer when ``CHANNEL_LAYERS``
+    names none (:func:`typedws.layers.get_layer` installs it)."""
     layers = getattr(settings, "CHANNEL_LAYERS", None) or {}
-    backend = layers.get("default", {"BACKEND": IN_MEMORY_LAYER}).get("BACKEND")
-    return isinstance(backend, str) and backend == IN_MEMORY_LAYER
+    layer: dict[str, Any] = layers.get("default", {"BACKEND": IN_MEMORY_LAYER})
+    return layer
 
 
 def reset() -> None:
@@ -82,13 +80,11 @@ def configured() -> tuple[str, str | None, str]:
 
 
 _configuration: list[tuple[str, str | None, str]] = []
-_carries: list[bool] = []
 
 
 def _forget_configuration(*, setting: str, **kwargs: Any) -> None:
     if setting in ("TYPEDWS", "CHANNEL_LAYERS"):
         _configuration.clear()
-        _carries.clear()
 
 
 setting_changed.connect(_forget_configuration, weak=False, dispatch_uid="typedws.stores")
@@ -97,7 +93,7 @@ setting_changed.connect(_forget_configuration, weak=False, dispatch_uid="typedws
 def _read_configuration() -> tuple[str, str | None, str]:
     kind = typedws_settings.HISTORY
     url = typedws_settings.HISTORY_REDIS_URL
-    layer = getattr(settings, "CHANNEL_LAYERS", {}).get("default", {})
+    layer = _default_layer()
     if kind == "auto":
         kind = "redis" if url or layer.get("BACKEND") in REDIS_LAYERS else "memory"
     if kind not in ("redis", "memory"):
