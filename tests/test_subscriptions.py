@@ -12,6 +12,8 @@ from polls.models import Choice, Question
 from polls.serializers import QuestionSerializer
 from tests.conftest import Connect
 from tests.subscribing import choice, delete, followers, question, save, write
+from typedws import ResourceBinding
+from typedws.subscriptions import registry
 from typedws.subscriptions.hub import local_subscribers
 from typedws.testing import APICommunicator
 
@@ -482,3 +484,23 @@ async def test_without_channel_layers_events_are_delivered_in_process(connect: C
         created = await question("in-process")
         event = (await client.receive_event())["payload"]
     assert (event["action"], event["pk"], event["request_id"]) == ("create", created.pk, "s1")
+
+
+# --- Bindings that serve nothing ----------------------------------------------------------
+
+
+async def test_a_binding_without_a_queryset_is_not_registered(
+    client: APICommunicator, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A class with a serializer but no ``queryset`` (nor ``get_queryset()``) cannot serve an
+    object, so it takes no part in the writer's rendering of its model's events."""
+
+    class Unserved(ResourceBinding[Question]):
+        serializer_class = QuestionSerializer
+
+    assert Unserved not in registry.bindings_for(Question).values()
+    await client.subscribe("questions", "create", request_id="s1")
+    created = await question("still published")
+    event = (await client.receive_event())["payload"]
+    assert (event["action"], event["pk"]) == ("create", created.pk)
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]

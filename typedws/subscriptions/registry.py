@@ -104,6 +104,10 @@ def register(binding: type[Any]) -> type[Model] | None:
                 "`queryset` (or `model = ...`) on the class, even if get_queryset() is overridden."
             )
         return None  # an abstract base: its concrete subclasses register themselves
+    if not _has_queryset(binding):
+        # DRF's get_queryset() would assert: a base with only a serializer (its subclasses
+        # register themselves), or a class `API.register()` refuses. None serves an object.
+        return None
     filter_fields(binding, model)  # fail at import time on a misspelt field
     _bindings.setdefault(model, {})[binding_key(binding)] = binding
     _attnames.pop(model, None)
@@ -172,6 +176,12 @@ def filters_shared_queryset(binding: type[Any]) -> bool:
         query = binding.queryset.all().query
         filtered = _filtered[binding] = bool(query.has_filters() or query.is_sliced)
     return filtered
+
+
+def _has_queryset(binding: type[Any]) -> bool:
+    """Whether ``get_queryset()`` can answer: a ``queryset`` attribute, or an override."""
+    own = getattr(binding, "get_queryset", None) is GenericAPIView.get_queryset
+    return not own or getattr(binding, "queryset", None) is not None
 
 
 def _is_shared(binding: type[Any]) -> bool:
