@@ -77,11 +77,16 @@ test-ts: $(TS_CLIENT_DEPS)
 	cd clients/ts && node_modules/.bin/tsc --noEmit -p tsconfig.json
 	cd clients/ts && npm test
 
+# pytest-xdist: one worker per core, each test file whole on one worker (so a module's server
+# fixture starts once); `make pytest PYTEST_WORKERS=0` runs in this process.
+PYTEST_WORKERS ?= auto
+XDIST := -n $(PYTEST_WORKERS) --dist loadfile
+
 pytest: install $(NODE_TEST_DEPS) $(TS_CLIENT_DEPS)
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest $(XDIST) $(PYTEST_ARGS)
 
 test-postgres: install $(NODE_TEST_DEPS) $(TS_CLIENT_DEPS)
-	DATABASE_URL=$(POSTGRES_URL) $(BIN)/pytest -m "not e2e" $(PYTEST_ARGS)
+	DATABASE_URL=$(POSTGRES_URL) $(BIN)/pytest $(XDIST) -m "not e2e" $(PYTEST_ARGS)
 
 test-django6:
 	$(MAKE) pytest PYTHON=$(PYTHON_DJANGO6) VENV=$(VENV_DJANGO6)
