@@ -6,8 +6,9 @@ server makes is made here too) and its reply goes to an in-memory ``send``. Targ
 small alternating batches, so that a change of CPU speed during the run (this machine's host is
 shared) hits them alike. ``--sync-only`` times just the synchronous part of typedws and DCRF
 (the DRF work inside the thread hop) on the calling thread, ``--hops`` what one thread hop costs
-(the echo consumer with and without Channels' ``dispatch`` hop, and bare ``sync_to_async``
-calls), and ``--cprofile TARGET`` prints where one target's time goes::
+(the echo consumer with and without Channels' ``dispatch`` hop, bare ``sync_to_async`` calls,
+and a bare worker thread fed by a queue), and ``--cprofile TARGET`` prints where one target's
+time goes::
 
     .venv-bench/bin/python bench/inprocess.py
     .venv-bench/bin/python bench/inprocess.py --hops
@@ -323,7 +324,34 @@ async def time_hops(frames: int, batch: int) -> dict[str, list[float]]:
 
     steps["sync_to_async(noop)"] = bare_hop
     steps["database_sync_to_async(noop)"] = bare_db_hop
+    steps["queue + call_soon_threadsafe(noop)"] = _bare_thread_hop(noop)
     return await time_async(steps, frames, batch)
+
+
+def _bare_thread_hop(function: Callable[[], None]) -> Step:
+    """The floor of a hop: one worker thread fed by a queue, the result handed back with
+    ``call_soon_threadsafe``, in a copy of the caller's context; none of asgiref's guarantees
+    (the thread ``async_to_sync`` returns to, ``Local`` values, cancellation)."""
+    import contextvars
+    import queue
+    import threading
+
+    loop = asyncio.get_running_loop()
+    jobs: queue.SimpleQueue[tuple[asyncio.Future[None], contextvars.Context]] = queue.SimpleQueue()
+
+    def work() -> None:
+        while True:
+            future, context = jobs.get()
+            loop.call_soon_threadsafe(future.set_result, context.run(function))
+
+    threading.Thread(target=work, daemon=True).start()
+
+    async def hop(n: int) -> None:
+        future = loop.create_future()
+        jobs.put((future, contextvars.copy_context()))
+        await future
+
+    return hop
 
 
 async def main_async(args: argparse.Namespace) -> None:
