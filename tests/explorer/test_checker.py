@@ -86,6 +86,10 @@ EDGE_TEXTS = {
     "byte-order-mark": "\ufeff{}",
     "nulls": '{"stream": null, "payload": null}',
     "proto-stream": '{"stream": "__proto__", "payload": {"action": "list"}}',
+    "huge-number": '{"stream": "kitchen", "payload": {"action": "check", "data": {"n": 1e999}}}',
+    "huge-numbers": '{"stream": "x", "payload": {"request_id": 7, "a": [-1E+400, {"b": 1e309}]}}',
+    "huge-top-level": "[1e999]",
+    "huge-in-a-string": '{"stream": "questions", "payload": {"action": "list", "x": "1e999"}}',
 }
 EDGE_FRAMES: dict[str, tuple[str, dict[str, Any]]] = {
     "utf8": ("questions", {"action": "create", "data": {"question_text": "é" * 300}}),

@@ -10,9 +10,11 @@
  * // {ok: false, status: 405, errors: [{code: "action_not_allowed", ...}], echo: {...}}
  * ```
  *
- * Known differences, all in what a browser cannot see after `JSON.parse`: a `request_id` such
- * as `1.0` is echoed as `1` (the server echoes only integers), and errors about several unknown
- * keys that look like array indexes (`"0"`, `"1"`) come in ascending order, not text order.
+ * Known differences: a `request_id` written `1.0` is echoed as `1` (the server echoes it as
+ * written, the same number once parsed); errors about several unknown keys that look like
+ * array indexes (`"0"`, `"1"`) come in ascending order, not text order (both are what a browser
+ * cannot see after `JSON.parse`); and every error is listed, where the server's reply keeps the
+ * first `TYPEDWS["MAX_ERRORS"]` and says how many it left out.
  *
  * @module frames
  */
@@ -24,6 +26,7 @@ import { errorItem, isObject, jsonType, REF_PREFIX, validate } from "./validatio
 export const MAX_DEPTH = 200;
 
 const REQUIRED = "This field is required.";
+const NOT_FINITE = "Numbers must be finite; this one is too large for a double-precision float.";
 
 /**
  * @typedef {object} Verdict
@@ -50,6 +53,13 @@ export function checkFrame(text, contract, { maxFrameBytes = Infinity } = {}) {
   const frame = parse(sent);
   if (frame instanceof Error) {
     return fail(400, [errorItem("parse_error", `Invalid JSON: ${frame.message}`, [])]);
+  }
+  // JSON has no infinities, but `JSON.parse` reads 1e999 as one: the server refuses each.
+  const infinite = nonFinitePaths(frame, [], []);
+  if (infinite.length) {
+    const echo = isObject(frame) ? echoOf(frame.stream, frame.payload) : undefined;
+    const errors = infinite.map((path) => errorItem("parse_error", NOT_FINITE, path));
+    return fail(400, errors, echo, frame);
   }
   if (!isObject(frame)) {
     const message = `A frame must be a JSON object, not ${jsonType(frame)}.`;
@@ -105,6 +115,17 @@ function tooDeep(value, depth) {
   const children = Object.values(value);
   if (children.length && depth + 1 > MAX_DEPTH) return true;
   return children.some((child) => tooDeep(child, depth + 1));
+}
+
+function nonFinitePaths(value, path, found) {
+  if (typeof value === "number") {
+    if (!Number.isFinite(value)) found.push([...path]);
+  } else if (Array.isArray(value)) {
+    value.forEach((item, index) => nonFinitePaths(item, [...path, index], found));
+  } else if (isObject(value)) {
+    for (const [key, item] of Object.entries(value)) nonFinitePaths(item, [...path, key], found);
+  }
+  return found;
 }
 
 function wellFormed(value) {
