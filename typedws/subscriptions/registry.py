@@ -180,8 +180,8 @@ def filters_shared_queryset(binding: type[Any]) -> bool:
 
 def _has_queryset(binding: type[Any]) -> bool:
     """Whether ``get_queryset()`` can answer: a ``queryset`` attribute, or an override."""
-    own = getattr(binding, "get_queryset", None) is GenericAPIView.get_queryset
-    return not own or getattr(binding, "queryset", None) is not None
+    drf_own = getattr(binding, "get_queryset", None) is GenericAPIView.get_queryset
+    return not drf_own or getattr(binding, "queryset", None) is not None
 
 
 def _is_shared(binding: type[Any]) -> bool:
