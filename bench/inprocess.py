@@ -7,11 +7,13 @@ small alternating batches, so that a change of CPU speed during the run (this ma
 shared) hits them alike. ``--sync-only`` times just the synchronous part of typedws and DCRF
 (the DRF work inside the thread hop) on the calling thread, ``--hops`` what one thread hop costs
 (the echo consumer with and without Channels' ``dispatch`` hop, bare ``sync_to_async`` calls,
-and a bare worker thread fed by a queue), and ``--cprofile TARGET`` prints where one target's
-time goes::
+and a bare worker thread fed by a queue), ``--split`` what typedws's frame spends in its thread
+hop, on the event loop and in the hop's work, and ``--cprofile TARGET`` prints where one
+target's time goes::
 
     .venv-bench/bin/python bench/inprocess.py
     .venv-bench/bin/python bench/inprocess.py --hops
+    .venv-bench/bin/python bench/inprocess.py --split --workload create
     .venv-bench/bin/python bench/inprocess.py --targets handwritten,typedws --workload list
     .venv-bench/bin/python bench/inprocess.py --cprofile typedws --workload list
 """
@@ -214,6 +216,36 @@ def make_sync_step(target: str, workload: str, rows: int) -> Callable[[int], Any
     raise ValueError(f"--sync-only measures typedws and dcrf, not {target!r}")
 
 
+SPLIT = ("whole frame", "no thread hop", "synchronous part")
+
+
+async def split_steps(workload: str, rows: int) -> dict[str, Step]:
+    """typedws's frame three ways: as served; with its thread hop replaced by a call on the
+    event loop's thread (Django's async-safety check off for it); its synchronous part alone."""
+    import typedws.generics as generics
+
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # this diagnostic's process only
+    whole, _ = await make_step("typedws", workload, rows)
+    sync_part = make_sync_step("typedws", workload, rows)
+    hop = generics._run_sync
+
+    async def on_the_loop(binding: Any, spec: Any) -> Any:
+        return generics._run(binding, spec)
+
+    def with_hop(run: Any) -> Step:
+        async def step(n: int) -> None:
+            generics._run_sync = run
+            await whole(n)
+
+        return step
+
+    async def synchronous(n: int) -> None:
+        sync_part(n)
+
+    steps = (with_hop(hop), with_hop(on_the_loop), synchronous)
+    return dict(zip(SPLIT, steps, strict=True))
+
+
 def _batches(names: Iterable[str], frames: int, batch: int) -> Iterator[tuple[str, range]]:
     """Each batch's target and frame numbers, targets alternating batch by batch."""
     names = list(names)
@@ -362,6 +394,13 @@ async def main_async(args: argparse.Namespace) -> None:
         return
 
     for workload in args.workloads:
+        if args.split:
+            samples = await time_async(await split_steps(workload, args.rows), args.frames, 100)
+            report(f"typedws {workload}, split:", samples)
+            whole, loop, sync = (statistics.median(samples[name]) for name in SPLIT)
+            hop, own = whole - loop, loop - sync
+            print(f"  so: the thread hop {hop:.0f} us, the event loop's own work {own:.0f} us")
+            continue
         if args.sync_only:
             sync_steps = {t: make_sync_step(t, workload, args.rows) for t in ("dcrf", "typedws")}
             if args.cprofile:
@@ -412,6 +451,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workload", action="append", choices=WORKLOADS, dest="workloads")
     parser.add_argument("--sync-only", action="store_true")
     parser.add_argument("--hops", action="store_true", help="time one thread hop")
+    parser.add_argument(
+        "--split", action="store_true", help="typedws's frame: hop, event loop, sync part"
+    )
     parser.add_argument(
         "--asgi", action="store_true", help="through each target's ASGI app (consumer loop too)"
     )
