@@ -120,6 +120,37 @@ async def test_a_lost_history_is_read_in_its_new_epoch_and_told_as_a_gap(
         assert event["prev"] is None  # the subscriber is told: refetch
 
 
+async def test_a_lost_history_has_its_interest_key_set_again_at_once(
+    connect: Connect, redis_server: RedisServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Redis that lost the history lost the interest keys too: writers in other processes
+    would publish nothing until the next renewal. The feed sets the key again as soon as it
+    sees the new epoch, so writes are published again without waiting for the renewal."""
+    monkeypatch.setattr(interest, "LEASE_SECONDS", 3600.0)  # no renewal during the test
+    store = redis.Redis.from_url(redis_server.url)
+    anyone = interest.anyone
+    async with connect() as client:
+        ack = await client.subscribe("questions", "create", request_id="s")
+        (key,) = store.keys("*typedws:interest:polls.question")
+        store.flushall()  # the history is gone, and the key with it
+        monkeypatch.setattr(interest, "anyone", lambda model: True)  # a writer's cached "yes"
+        await question("starts the new epoch")
+        first = (await client.receive_event(timeout=5))["payload"]
+        assert first["epoch"] != ack["epoch"]
+        assert first["prev"] is None
+        async with asyncio.timeout(10):
+            while not store.exists(key):
+                await asyncio.sleep(0.05)
+        monkeypatch.setattr(interest, "anyone", anyone)
+        source = interest._source()
+        assert isinstance(source, interest._Redis)
+        source.answers.clear()  # a writer asking afresh, as after ANSWER_SECONDS
+        await question("published again")
+        event = (await client.receive_event(timeout=5))["payload"]
+        assert event["data"]["question_text"] == "published again"
+        assert (event["epoch"], event["prev"]) == (first["epoch"], first["seq"])
+
+
 async def test_a_connection_too_far_behind_its_feed_is_closed_as_a_slow_consumer(
     api: API, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -14,7 +14,8 @@ A feed starts at the history's head, read when its first connection attaches (be
 connection reads its own cursor: :mod:`.positions`), and stops when its last one detaches.
 It notices a new epoch (Redis flushed, or restarted without persistence) by an entry naming it,
 or by the head it reads whenever a read waits :data:`BLOCK_SECONDS` for nothing, and then reads
-the new epoch from its start: connections see the change as lost events (``prev: null``). When
+the new epoch from its start: connections see the change as lost events (``prev: null``), and
+the model's interest key, lost with the history, is set again (:func:`.interest.redeclare`). When
 Redis fails, the feed logs it once and asks again, waiting 0.1 s, then twice as long each
 time, up to 1 s.
 
@@ -38,6 +39,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, Final
 from weakref import WeakKeyDictionary
 
+from . import interest
 from .positions import message_of
 from .stores import get_history
 
@@ -170,6 +172,7 @@ class Feed:
         if epoch != self.epoch:
             logger.warning("typedws: the history of %s starts a new epoch", self.label)
             self.epoch, self.last = epoch, 0
+            interest.redeclare(self.label)  # a Redis that lost the history lost its key too
 
     async def _outage(self, exc: Exception) -> None:
         if not self._failing:

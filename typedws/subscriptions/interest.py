@@ -12,8 +12,10 @@ commits, before publishing. The knowledge is the channel layer's to share:
 - with a history in Redis (:mod:`.stores`: the default with channels_redis), a reader process
   also keeps the key ``<prefix>:typedws:interest:<app_label.model>`` alive on the history's
   Redis (``SET ... PX``, renewed every ``LEASE_SECONDS / 3``; never deleted: it
-  expires :func:`retention` seconds after the last renewal). A writer trusts the key's presence or
-  absence for ``ANSWER_SECONDS``, timed from before it asked;
+  expires :func:`retention` seconds after the last renewal; set again as soon as the model's
+  feed sees its history start a new epoch, since a Redis that lost the history lost the key
+  too: :func:`redeclare`). A writer trusts the key's presence or absence for
+  ``ANSWER_SECONDS``, timed from before it asked;
 - with any other layer, or when Redis cannot answer: everyone is assumed subscribed.
 
 This is the one answer to "does anyone follow this model?": the history appends, and the live
@@ -49,7 +51,16 @@ from typedws.settings import typedws_settings
 
 from . import stores
 
-__all__ = ["ANSWER_SECONDS", "LEASE_SECONDS", "anyone", "forget", "hold", "release", "retention"]
+__all__ = [
+    "ANSWER_SECONDS",
+    "LEASE_SECONDS",
+    "anyone",
+    "forget",
+    "hold",
+    "redeclare",
+    "release",
+    "retention",
+]
 
 logger = logging.getLogger("typedws")
 
@@ -112,6 +123,15 @@ def release(model: type[Model]) -> None:
     _held[label] = max(_held.get(label, 0) - 1, 0)
     if not _held[label]:
         _released[label] = time.monotonic()
+
+
+def redeclare(label: str) -> None:
+    """The model's history started a new epoch (Redis restarted without persistence, or
+    flushed): its interest key may be gone with it, and writers in other processes would then
+    publish nothing until the next renewal. Set it again now, if this process holds the model;
+    a subscriber arriving meanwhile waits for it, as for a first hold."""
+    if _held.get(label):
+        _ready[label] = asyncio.ensure_future(_declare(label))
 
 
 async def _declare(label: str) -> None:
