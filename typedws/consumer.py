@@ -126,6 +126,13 @@ class APIConsumer(AsyncWebsocketConsumer):
         finally:
             self.inbox.taken = False
 
+    async def typedws_events_lost(self, message: dict[str, Any]) -> None:
+        """Writes of a model may have gone unpublished (:data:`~.subscriptions.feeds.LOST`)."""
+        try:
+            self.subscriptions.lost(message["model"])
+        finally:
+            self.inbox.taken = False
+
     async def typedws_inbox_overflow(self, message: dict[str, Any]) -> None:
         """The connection fell :data:`~.subscriptions.feeds.INBOX_BATCHES` batches behind."""
         if self.outgoing is not None:

@@ -265,14 +265,19 @@ class ConnectionSubscriptions:
         batches, lost = await self.positions.order(batch)
         if lost:
             logger.warning("typedws: events of %s lost before seq %d", batch.model, batch.first)
-            for subscription in self._sent:
-                if subscription.model is batch.model:
-                    self._sent[subscription] = None
+            self.lost(batch.model._meta.label_lower)
         for each in batches:
             for stream, subscriptions in list(self.streams.items()):
                 found = list(subscriptions.values())
                 if found and found[0].model is each.model:
                     await self._deliver(each, stream, found)
+
+    def lost(self, label: str) -> None:
+        """Events of the model ``label`` may be missing: the next event of each of its
+        subscriptions says so (``prev: null``)."""
+        for subscription in self._sent:
+            if subscription.model._meta.label_lower == label:
+                self._sent[subscription] = None
 
     async def _deliver(
         self,

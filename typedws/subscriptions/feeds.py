@@ -15,7 +15,10 @@ connection reads its own cursor: :mod:`.positions`), and stops when its last one
 It notices a new epoch (Redis flushed, or restarted without persistence) by an entry naming it,
 or by the head it reads whenever a read waits :data:`BLOCK_SECONDS` for nothing, and then reads
 the new epoch from its start: connections see the change as lost events (``prev: null``), and
-the model's interest key, lost with the history, is set again (:func:`.interest.redeclare`). When
+the model's interest key, lost with the history, is set again (:func:`.interest.redeclare`).
+Writers may have trusted its absence until then and left writes unpublished: once every such
+"no" has expired, the feed queues :data:`LOST` for its connections, and the next event of each
+of their subscriptions of the model says events may be missing. When
 Redis fails, the feed logs it once and asks again, waiting 0.1 s, then twice as long each
 time, up to 1 s.
 
@@ -43,7 +46,16 @@ from . import interest
 from .positions import message_of
 from .stores import get_history
 
-__all__ = ["BLOCK_SECONDS", "INBOX_BATCHES", "OVERFLOWED", "Feed", "Inbox", "attach", "detach"]
+__all__ = [
+    "BLOCK_SECONDS",
+    "INBOX_BATCHES",
+    "LOST",
+    "OVERFLOWED",
+    "Feed",
+    "Inbox",
+    "attach",
+    "detach",
+]
 
 logger = logging.getLogger("typedws")
 
@@ -53,6 +65,9 @@ INBOX_BATCHES: Final = 1000
 """Batches a connection may have waiting for its loop before it is closed as slow."""
 OVERFLOWED: Final = "typedws.inbox_overflow"
 """The type of the message an inbox hands its connection once it overflowed."""
+LOST: Final = "typedws.events_lost"
+"""The type of the message a feed queues for its connections when writes of the model may have
+gone unpublished (``{"type": LOST, "model": label}``)."""
 FIRST_RETRY: Final = 0.1
 LAST_RETRY: Final = 1.0
 HANDED_PER_TURN: Final = 100
@@ -126,6 +141,7 @@ class Feed:
         self._starting = asyncio.Lock()
         self._failing = False
         self._delay = FIRST_RETRY
+        self._telling: set[asyncio.Task[None]] = set()
 
     async def start(self) -> None:
         """Start reading at the history's head (raises if the history cannot say where)."""
@@ -139,6 +155,8 @@ class Feed:
         if self.task is not None:
             self.task.cancel()
             self.task = None
+        for telling in self._telling:
+            telling.cancel()
 
     async def _run(self) -> None:
         while self.inboxes:
@@ -172,7 +190,19 @@ class Feed:
         if epoch != self.epoch:
             logger.warning("typedws: the history of %s starts a new epoch", self.label)
             self.epoch, self.last = epoch, 0
-            interest.redeclare(self.label)  # a Redis that lost the history lost its key too
+            declared = interest.redeclare(self.label)  # a Redis that lost the history lost its key
+            if declared is not None:
+                telling = asyncio.ensure_future(self._tell_lost(declared))
+                self._telling.add(telling)
+                telling.add_done_callback(self._telling.discard)
+
+    async def _tell_lost(self, declared: asyncio.Future[bool]) -> None:
+        """Once the interest key is back and every writer's "no" has expired: if the key was
+        missing, writes committed until now may be in no history, so each connection's next
+        event of the model says events may be missing (``prev: null``)."""
+        if await asyncio.shield(declared):
+            for inbox in list(self.inboxes):
+                inbox.put({"type": LOST, "model": self.label})
 
     async def _outage(self, exc: Exception) -> None:
         if not self._failing:

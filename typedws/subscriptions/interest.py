@@ -71,7 +71,9 @@ LEASE_SECONDS: Final = 30.0
 """How long a reader's key outlives its last renewal."""
 
 _held: dict[str, int] = {}  # label -> this process's connections subscribed to it
-_ready: dict[str, asyncio.Future[None]] = {}  # label -> the current hold's key set and waited
+# label -> the current declaration of the key (set, and waited for): whether writers may have
+# trusted a "no" until it was done
+_ready: dict[str, asyncio.Future[bool]] = {}
 _renewing: dict[str, asyncio.Task[None]] = {}
 _released: dict[str, float] = {}  # label -> when this process's last subscriber left
 
@@ -125,25 +127,31 @@ def release(model: type[Model]) -> None:
         _released[label] = time.monotonic()
 
 
-def redeclare(label: str) -> None:
+def redeclare(label: str) -> asyncio.Future[bool] | None:
     """The model's history started a new epoch (Redis restarted without persistence, or
     flushed): its interest key may be gone with it, and writers in other processes would then
-    publish nothing until the next renewal. Set it again now, if this process holds the model;
-    a subscriber arriving meanwhile waits for it, as for a first hold."""
-    if _held.get(label):
-        _ready[label] = asyncio.ensure_future(_declare(label))
+    publish nothing until the next renewal. Set it again now, if this process holds the model
+    (``None`` if not); a subscriber arriving meanwhile waits for it, as for a first hold.
+
+    The future says, once every "no" read before the key was back has expired, whether the
+    key was missing: then writes committed until then may have gone unpublished."""
+    if not _held.get(label):
+        return None
+    declared = _ready[label] = asyncio.ensure_future(_declare(label))
+    return declared
 
 
-async def _declare(label: str) -> None:
+async def _declare(label: str) -> bool:
     source = _source()
     if not isinstance(source, _Redis):
-        return
+        return False
     unsure = await asyncio.to_thread(source.declare, label)
     renewing = _renewing.get(label)
     if renewing is None or renewing.done():
         _renewing[label] = asyncio.ensure_future(_renew(source, label))
     if unsure:  # writers may trust a "no" that long: wait it out before the ack
         await asyncio.sleep(unsure)
+    return unsure > 0
 
 
 async def _renew(source: _Redis, label: str) -> None:
