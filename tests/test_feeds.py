@@ -24,6 +24,8 @@ from typedws import API
 from typedws.consumer import APIConsumer
 from typedws.protocol import CloseCode
 from typedws.subscriptions import feeds, interest, stores
+from typedws.subscriptions.history import EPOCH_CHANGED, Stored
+from typedws.subscriptions.redis_history import RedisHistory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -176,6 +178,28 @@ async def test_writes_a_stale_no_left_out_of_a_new_epoch_are_told_as_a_gap(
         assert event["epoch"] == first["epoch"]
         assert event["prev"] is None  # the write in no history is a gap the client is told of
         assert await client.receive_nothing()
+
+
+async def test_a_restart_ends_only_the_epoch_it_names(redis_server: RedisServer) -> None:
+    """Ending an epoch is a compare-and-set: of several processes' feeds ending the same one,
+    one starts a new epoch; the others change nothing."""
+    history = stores.get_history()
+    assert isinstance(history, RedisHistory)
+    label = "polls.question"
+    await history.append(label, Stored(0, "a", "default", "[]", 2))
+    first, _ = await history.head(label)
+    await history.restart(label, first)
+    second, head = await history.head(label)
+    assert (second != first, head) == (True, 0)
+    assert await history.read(label, first, 0) == EPOCH_CHANGED
+    await history.append(label, Stored(0, "b", "default", "[]", 1))
+    await history.restart(label, first)  # another feed, ending the same epoch
+    assert await history.head(label) == (second, 1)
+    read = await history.read(label, second, 0)
+    assert isinstance(read, list)
+    assert [stored.id for stored in read] == ["b"]  # "a" went with the epoch it was in
+    await history.restart("polls.choice", first)  # no history: none is started
+    assert redis.Redis.from_url(redis_server.url).keys("*polls.choice*") == []
 
 
 async def test_a_connection_too_far_behind_its_feed_is_closed_as_a_slow_consumer(

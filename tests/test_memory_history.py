@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import threading
 
-from typedws.subscriptions.history import TAIL_COUNT, MemoryHistory, Stored
+from typedws.subscriptions.history import EPOCH_CHANGED, TAIL_COUNT, MemoryHistory, Stored
 
 LABEL = "polls.question"
 
@@ -48,3 +48,22 @@ async def test_an_append_from_another_thread_wakes_the_reader() -> None:
     [(_, stored)] = await asyncio.wait_for(reader, 5)
     thread.join()
     assert stored.first == 1
+
+
+async def test_a_restart_ends_only_the_epoch_it_names_and_wakes_the_reader() -> None:
+    history = MemoryHistory()
+    await history.append(LABEL, batch(2, "a"), once=True)
+    first, head = await history.head(LABEL)
+    reader = asyncio.ensure_future(history.tail(LABEL, head, block=60))
+    await asyncio.sleep(0)
+    await history.restart(LABEL, first)
+    assert await asyncio.wait_for(reader, 5) == []  # the feed looks at the head again
+    second, head = await history.head(LABEL)
+    assert (second != first, head) == (True, 0)
+    assert await history.read(LABEL, first, 2) == EPOCH_CHANGED
+    assert await history.append(LABEL, batch(name="a"), once=True) == (second, 1, False)
+    await history.restart(LABEL, first)  # another feed, ending the same epoch: nothing changes
+    assert await history.head(LABEL) == (second, 1)
+    read = await history.read(LABEL, second, 0)
+    assert isinstance(read, list)
+    assert [stored.id for stored in read] == ["a"]

@@ -13,7 +13,7 @@ Two stores with the same semantics, chosen by ``TYPEDWS["HISTORY"]`` (:mod:`.sto
   for a single-process server (the demo); its epoch is new at each start.
 
 Both give live readers the batches after a seq, waiting for the next one (``tail``,
-:mod:`.feeds`).
+:mod:`.feeds`), and end an epoch on a feed's word (``restart``: writes may be missing from it).
 
 A model's events are appended only while some connection follows it, or did within the
 retention (:mod:`.interest` answers the writer; ``PUBLISH_UNFOLLOWED`` appends them all).
@@ -97,6 +97,11 @@ class History(Protocol):
         """Up to :data:`TAIL_COUNT` batches appended after seq ``after``, each with its epoch
         (``None``: not known), waiting up to ``block`` seconds for the first."""
 
+    async def restart(self, label: str, epoch: str) -> None:
+        """Start a new epoch, with no batches, if the history is still in ``epoch``; otherwise
+        do nothing (another process restarted it already, or it moved on). Positions of
+        ``epoch`` can no longer be resumed from (:data:`EPOCH_CHANGED`)."""
+
 
 def new_epoch() -> str:
     return uuid.uuid4().hex[:16]
@@ -170,6 +175,15 @@ class MemoryHistory:
                 break
             found.append((log.epoch, stored))
         return found[::-1][:TAIL_COUNT]
+
+    async def restart(self, label: str, epoch: str) -> None:
+        log = self._logs.get(label)
+        if log is None or log.epoch != epoch:
+            return
+        log.epoch, log.seq = new_epoch(), 0
+        log.entries.clear()
+        log.once.clear()
+        _wake(log.waiters)  # a live reader looks at the head again
 
 
 def _wake(waiters: set[asyncio.Future[None]]) -> None:

@@ -11,6 +11,10 @@ seconds after the last append. A batch appended ``once`` leaves a third key,
 seconds: appending the same id again in that epoch returns that position and stores nothing.
 When the position key is gone (a flush, a restart without
 persistence, an eviction, the expiry) the next append or read starts a new epoch at seq 0.
+Ending an epoch is one script too (``restart``, which a feed calls when writers may have left
+writes out of it: :mod:`.feeds`): if the position still names that epoch, it empties the stream
+and starts a new epoch at seq 0; otherwise it does nothing, so of several processes ending the
+same epoch, one does it.
 
 The stream is also how live events travel (:mod:`.feeds`): each entry names its epoch (field
 ``e``), and a process reads the entries after the last it saw with ``XREAD BLOCK``.
@@ -73,6 +77,17 @@ if ARGV[9] == '1' then
   redis.call('SET', KEYS[3], epoch .. ':' .. first, 'EX', ARGV[2])
 end
 return {epoch, first, 0}
+"""
+
+# KEYS: position, log. ARGV: the epoch to end, a new epoch, the TTL. Returns 1 if it restarted.
+_RESTART: Final = """
+if redis.call('HGET', KEYS[1], 'epoch') ~= ARGV[1] then
+  return 0
+end
+redis.call('DEL', KEYS[2])
+redis.call('HSET', KEYS[1], 'epoch', ARGV[2], 'seq', 0)
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+return 1
 """
 
 
@@ -147,6 +162,10 @@ class RedisHistory:
             return []  # a socket timeout shorter than the block: nothing came
         entries = found[0][1] if found else []
         return [(_epoch(fields), _stored(fields)) for _, fields in entries]
+
+    async def restart(self, label: str, epoch: str) -> None:
+        ttl = typedws_settings.HISTORY_TTL
+        await self._client().eval(_RESTART, 2, *self._keys(label), epoch, new_epoch(), ttl)
 
 
 def _epoch(fields: dict[bytes, bytes]) -> str | None:
