@@ -122,6 +122,18 @@ async def test_a_lost_history_is_read_in_its_new_epoch_and_told_as_a_gap(
         assert event["prev"] is None  # the subscriber is told: refetch
 
 
+@pytest.fixture
+def epoch_not_ended(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A feed that finds writes left out of a new epoch does not end it: what its connections
+    are told without that (the epoch's end has a test of its own)."""
+
+    async def restart(self: RedisHistory, label: str, epoch: str) -> None:
+        pass
+
+    monkeypatch.setattr(RedisHistory, "restart", restart)
+
+
+@pytest.mark.usefixtures("epoch_not_ended")
 async def test_a_lost_history_has_its_interest_key_set_again_at_once(
     connect: Connect, redis_server: RedisServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -153,6 +165,7 @@ async def test_a_lost_history_has_its_interest_key_set_again_at_once(
         assert event["epoch"] == first["epoch"]  # its `prev`: the next test
 
 
+@pytest.mark.usefixtures("epoch_not_ended")
 async def test_writes_a_stale_no_left_out_of_a_new_epoch_are_told_as_a_gap(
     connect: Connect, redis_server: RedisServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -178,6 +191,47 @@ async def test_writes_a_stale_no_left_out_of_a_new_epoch_are_told_as_a_gap(
         assert event["epoch"] == first["epoch"]
         assert event["prev"] is None  # the write in no history is a gap the client is told of
         assert await client.receive_nothing()
+
+
+async def test_a_resume_from_an_epoch_writes_were_left_out_of_is_told_the_history_was_lost(
+    connect: Connect, redis_server: RedisServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A client may take a position in the new epoch before the feed knows a stale "no" left
+    a write out of it. The feed then ends that epoch: resuming from that position afterwards
+    is told the history was lost, instead of replaying a history with a hole in it."""
+    monkeypatch.setattr(interest, "LEASE_SECONDS", 3600.0)  # no renewal during the test
+    anyone = interest.anyone
+    async with connect() as client:
+        await client.subscribe("questions", "create", request_id="s")
+        redis.Redis.from_url(redis_server.url).flushall()  # the history and the key are gone
+        monkeypatch.setattr(interest, "anyone", lambda model: True)  # a cached "yes"
+        await question("starts the new epoch")
+        first = (await client.receive_event(timeout=5))["payload"]  # a position, taken now
+        monkeypatch.setattr(interest, "anyone", lambda model: False)  # a stale "no"
+        await question("in no history")
+        feed = running_feeds()["polls.question"]
+        assert await interest._ready["polls.question"]  # the key was missing
+        await told(feed)
+        monkeypatch.setattr(interest, "anyone", anyone)
+        since = {"epoch": first["epoch"], "seq": first["seq"]}
+        async with connect() as resumed:
+            ack = await resumed.subscribe("questions", "create", request_id="r", since=since)
+        assert (ack["recovered"], ack["reason"]) == (False, "epoch_changed")
+        assert ack["epoch"] != first["epoch"]
+        await question("published")
+        event = (await client.receive_event(timeout=5))["payload"]
+        assert event["data"]["question_text"] == "published"
+        assert (event["epoch"], event["prev"]) == (ack["epoch"], None)
+        # The feed took the epoch it ended for a new one: the key was there, so that is all.
+        assert not await interest._ready["polls.question"]
+        await told(feed)
+        assert (await stores.get_history().head("polls.question"))[0] == ack["epoch"]
+        assert await client.receive_nothing()
+
+
+async def told(feed: feeds.Feed) -> None:
+    """Wait until the feed has done what the new epochs it saw asked of it."""
+    await asyncio.gather(*feed._telling)
 
 
 async def test_a_restart_ends_only_the_epoch_it_names(redis_server: RedisServer) -> None:

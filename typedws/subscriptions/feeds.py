@@ -18,9 +18,12 @@ the new epoch from its start: connections see the change as lost events (``prev:
 the model's interest key, lost with the history, is set again (:func:`.interest.redeclare`).
 Writers may have trusted its absence until then and left writes unpublished: once every such
 "no" has expired, the feed queues :data:`LOST` for its connections, and the next event of each
-of their subscriptions of the model says events may be missing. When
-Redis fails, the feed logs it once and asks again, waiting 0.1 s, then twice as long each
-time, up to 1 s.
+of their subscriptions of the model says events may be missing; and it ends that epoch in the
+history (``restart``: of several processes' feeds, one does), so a client resuming from one of
+its positions is told the history was lost (``epoch_changed``) instead of being replayed a
+history without those writes. The feed then reads the next epoch as any new one (the key is
+there by then: nothing more to tell). When Redis fails, the feed logs it once and asks again,
+waiting 0.1 s, then twice as long each time, up to 1 s.
 
 A feed hands a batch straight to an idle connection (:meth:`Inbox.offer`): the feed's task
 runs the connection's delivery itself, one connection after another, which spares each
@@ -192,17 +195,28 @@ class Feed:
             self.epoch, self.last = epoch, 0
             declared = interest.redeclare(self.label)  # a Redis that lost the history lost its key
             if declared is not None:
-                telling = asyncio.ensure_future(self._tell_lost(declared))
+                telling = asyncio.ensure_future(self._tell_lost(declared, epoch))
                 self._telling.add(telling)
                 telling.add_done_callback(self._telling.discard)
 
-    async def _tell_lost(self, declared: asyncio.Future[bool]) -> None:
+    async def _tell_lost(self, declared: asyncio.Future[bool], epoch: str) -> None:
         """Once the interest key is back and every writer's "no" has expired: if the key was
         missing, writes committed until now may be in no history, so each connection's next
-        event of the model says events may be missing (``prev: null``)."""
-        if await asyncio.shield(declared):
-            for inbox in list(self.inboxes):
-                inbox.put({"type": LOST, "model": self.label})
+        event of the model says events may be missing (``prev: null``), and ``epoch`` ends
+        (no resume from its positions replays a history with a hole in it)."""
+        if not await asyncio.shield(declared):
+            return
+        for inbox in list(self.inboxes):
+            inbox.put({"type": LOST, "model": self.label})
+        try:
+            await get_history().restart(self.label, epoch)
+        except Exception as exc:
+            logger.warning(
+                "typedws: cannot end the epoch of %s that writes may be missing from (%s: %s)",
+                self.label,
+                type(exc).__name__,
+                exc,
+            )
 
     async def _outage(self, exc: Exception) -> None:
         if not self._failing:
