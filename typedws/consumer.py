@@ -84,8 +84,8 @@ class APIConsumer(AsyncWebsocketConsumer):
 
     async def dispatch(self, message: Any) -> None:
         # Channels' dispatch spends a thread hop on close_old_connections() before every
-        # message; the one hop each frame makes (database_sync_to_async) already does that on
-        # both sides, so this skips it. Unknown message types still fail loudly, as there.
+        # message; the one hop each frame makes (typedws.hop) already does that on both sides,
+        # so this skips it. Unknown message types still fail loudly, as there.
         handler = getattr(self, get_handler_name(message), None)
         if handler is None:
             raise ValueError(f"No handler for message type {message['type']}")

@@ -4,12 +4,14 @@ A binding *is* a DRF viewset to the code inside it: ``self.request`` (a real DRF
 ``self.action`` (the viewset method name, ``"partial_update"`` for ``patch`` and ``"destroy"``
 for ``delete``, as in DRF), ``self.kwargs``, ``get_queryset()``, ``get_object()``,
 ``get_serializer()``, permission, throttle and filter classes. Only the way in and out differs:
-one thread hop per frame runs the checks and the action, and the action's ``Response`` becomes
-the reply's ``response_status`` and ``data``.
+one thread hop per frame (:mod:`typedws.hop`, shared with the frames of other connections
+waiting for it) runs the checks and the action, and the action's ``Response`` becomes the
+reply's ``response_status`` and ``data``.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from contextlib import AbstractContextManager
 from typing import Any, ClassVar, NoReturn, Self, TypeVar, cast
@@ -22,6 +24,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
+from . import hop
 from .actions import ActionSpec, collect_actions
 from .fast.queries import fetch_object
 from .fast.represent import accelerate
@@ -110,7 +113,7 @@ class GenericBinding(GenericViewSet[_MT_co]):
         )
         if spec.is_async:
             return await binding._run_async(spec)
-        return await _run_sync(binding, spec)
+        return await hop.run(functools.partial(binding.run_action, spec))
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         """Authentication (the connection's user), permissions and throttles, as DRF runs
@@ -199,11 +202,3 @@ class GenericBinding(GenericViewSet[_MT_co]):
             )
             return spec.status, serializer.data
         return spec.status, result
-
-
-def _run(binding: GenericBinding[Any], spec: ActionSpec) -> Outcome:
-    return binding.run_action(spec)
-
-
-# One thread hop per frame: every ORM and serializer call of a sync action happens inside it.
-_run_sync = database_sync_to_async(_run)
