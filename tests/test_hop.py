@@ -15,6 +15,9 @@ from channels.db import database_sync_to_async
 
 from typedws import hop
 
+# The database thread's close_old_connections() reads the connections earlier tests opened.
+pytestmark = pytest.mark.django_db(transaction=True)
+
 VARIABLE: contextvars.ContextVar[str] = contextvars.ContextVar("test_hop", default="unset")
 
 
