@@ -39,15 +39,20 @@ class Gate:
 
 @pytest.fixture
 def hops(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """The size of each group that crossed in one asgiref hop."""
+    """The number of frames that crossed in each asgiref hop: 0 for one that crossed alone."""
     sizes: list[int] = []
-    in_thread = hop._in_thread
+    in_thread, alone = hop._in_thread, hop._alone
 
     async def counting(crossing: hop.Crossing, group: list[Any]) -> None:
         sizes.append(len(group))
         await in_thread(crossing, group)
 
+    async def counting_alone(call: Callable[[], Any]) -> Any:
+        sizes.append(0)  # a frame alone, not in a group
+        return await alone(call)
+
     monkeypatch.setattr(hop, "_in_thread", counting)
+    monkeypatch.setattr(hop, "_alone", counting_alone)
     return sizes
 
 
@@ -78,13 +83,13 @@ async def test_frames_that_wait_together_cross_in_one_hop_in_order(
     assert await first == "gate"
     assert await asyncio.gather(*waiting) == [0, 10, 20, 30, 40]
     assert ran == [0, 1, 2, 3, 4]
-    assert hops == [1, 5]
+    assert hops == [0, 5]
 
 
 async def test_one_frame_alone_makes_its_own_hop(hops: list[int]) -> None:
     assert await hop.run(lambda: 1) == 1
     assert await hop.run(lambda: 2) == 2
-    assert hops == [1, 1]
+    assert hops == [0, 0]
 
 
 async def test_the_work_runs_on_the_thread_database_sync_to_async_uses() -> None:
@@ -109,13 +114,22 @@ async def test_an_exception_is_its_frames_alone(gate: Gate) -> None:
     assert await after == "after"
 
 
-async def test_a_stop_iteration_reaches_its_caller_instead_of_hanging_it() -> None:
+async def test_a_stop_iteration_reaches_its_caller_instead_of_hanging_it(gate: Gate) -> None:
     def stops() -> None:
         raise StopIteration
 
-    with pytest.raises(RuntimeError, match="StopIteration") as raised:
-        await asyncio.wait_for(hop.run(stops), 10)
-    assert isinstance(raised.value.__cause__, StopIteration)
+    first = asyncio.ensure_future(hop.run(stops))  # alone
+    await asyncio.sleep(0)
+    held = asyncio.ensure_future(hop.run(gate))
+    await gate.wait_entered()
+    in_group = asyncio.ensure_future(hop.run(stops))
+    await asyncio.sleep(0)
+    gate.opened.set()
+    for waiting in (first, in_group):
+        with pytest.raises(RuntimeError, match="StopIteration") as raised:
+            await asyncio.wait_for(waiting, 10)
+        assert isinstance(raised.value.__cause__, StopIteration)
+    assert await held == "gate"
 
 
 async def test_an_answer_is_handed_back_before_its_group_ends(gate: Gate) -> None:
@@ -132,7 +146,7 @@ async def test_an_answer_is_handed_back_before_its_group_ends(gate: Gate) -> Non
 
 
 async def test_the_work_sees_its_callers_context_and_the_caller_what_it_set(
-    gate: Gate,
+    hops: list[int], gate: Gate
 ) -> None:
     async def caller(name: str) -> tuple[str, str]:
         VARIABLE.set(name)
@@ -152,7 +166,9 @@ async def test_the_work_sees_its_callers_context_and_the_caller_what_it_set(
     gate.opened.set()
     await first
     assert await asyncio.gather(*callers) == [("a", "a after"), ("b", "b after")]
+    assert await asyncio.ensure_future(caller("alone")) == ("alone", "alone after")
     assert VARIABLE.get() == "unset"
+    assert hops == [0, 2, 0]
 
 
 async def test_a_cancelled_frame_that_has_not_started_does_not_run(gate: Gate) -> None:
@@ -190,15 +206,19 @@ async def test_a_failed_hop_leaves_no_frame_waiting(
     monkeypatch: pytest.MonkeyPatch, gate: Gate
 ) -> None:
     async def failing(crossing: hop.Crossing, group: list[Any]) -> None:
+        await in_thread(crossing, group[:1])  # the first frame is answered, then the hop fails
         raise OSError("the hop failed")
 
+    in_thread = hop._in_thread
     first = asyncio.ensure_future(hop.run(gate))
     await gate.wait_entered()
     monkeypatch.setattr(hop, "_in_thread", failing)
+    answered = asyncio.ensure_future(hop.run(lambda: "answered"))
     group = [asyncio.ensure_future(hop.run(lambda: None)) for _ in range(3)]
     await asyncio.sleep(0)
     gate.opened.set()
     await first
+    assert await asyncio.wait_for(answered, 10) == "answered"
     for waiting in group:
         with pytest.raises(OSError, match="the hop failed"):
             await asyncio.wait_for(waiting, 10)

@@ -58,6 +58,12 @@ async def run(call: Callable[[], T]) -> T:
     crossing = _crossings.get(loop)
     if crossing is None:
         crossing = _crossings[loop] = Crossing(loop)
+    if not crossing.busy:  # nothing on its way to the thread: this frame crosses alone
+        crossing.busy = True
+        try:
+            return await _alone(call)
+        finally:
+            crossing.next()
     context = contextvars.copy_context()
     future: asyncio.Future[T] = loop.create_future()
     crossing.add((context, call, future))
@@ -65,6 +71,19 @@ async def run(call: Callable[[], T]) -> T:
         return await future
     finally:
         _carry_back(context)
+
+
+async def _alone(call: Callable[[], T]) -> T:
+    return await _checked_in_thread(call)
+
+
+def _checked(call: Callable[[], T]) -> T:
+    """``call()``, with a ``StopIteration`` it raises made a ``RuntimeError``: a future refuses
+    one (it would end a coroutine), and asgiref's hop would leave its caller waiting forever."""
+    try:
+        return call()
+    except StopIteration as exc:
+        raise RuntimeError(f"{type(exc).__name__} raised in a frame's synchronous work") from exc
 
 
 def _own_thread() -> bool:
@@ -87,15 +106,27 @@ class Crossing:
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self.loop = loop
         self.waiting: list[_Work] = []
+        self.busy = False  # a frame or a group on its way to the thread
         self.task: asyncio.Task[None] | None = None
         self._answers: deque[_Answer] = deque()  # ready, not yet handed back
         self._poll: asyncio.TimerHandle | None = None
 
     def add(self, work: _Work) -> None:
         self.waiting.append(work)
-        if self.task is None:
-            # An empty context: asgiref picks the process's database thread, as for a frame.
-            self.task = self.loop.create_task(self._serve(), context=contextvars.Context())
+        if not self.busy:
+            self.busy = True
+            self._start()
+
+    def next(self) -> None:
+        """A frame that crossed alone is back: the frames that came meanwhile cross next."""
+        if self.waiting:
+            self._start()
+        else:
+            self.busy = False
+
+    def _start(self) -> None:
+        # An empty context: asgiref picks the process's database thread, as for a frame.
+        self.task = self.loop.create_task(self._serve(), context=contextvars.Context())
 
     async def _serve(self) -> None:
         try:
@@ -115,7 +146,7 @@ class Crossing:
                         self._poll.cancel()
                 self._hand_answers()
         finally:
-            self.task = None
+            self.busy = False
 
     def serve_group(self, group: list[_Work]) -> None:
         """On the database thread: each frame of ``group`` in turn."""
@@ -125,7 +156,7 @@ class Crossing:
             if number:
                 close_old_connections()
             try:
-                answer: _Answer = (future, context.run(call), None)
+                answer: _Answer = (future, context.run(_checked, call), None)
             except BaseException as exc:  # the frame's own: its caller gets it
                 answer = (future, None, exc)
             self._answers.append(answer)
@@ -144,15 +175,12 @@ def _serve_group(crossing: Crossing, group: list[_Work]) -> None:
 
 
 _in_thread = database_sync_to_async(_serve_group)
+_checked_in_thread = database_sync_to_async(_checked)
 
 
 def _settle(future: asyncio.Future[Any], value: Any, error: BaseException | None) -> None:
     if future.done():
         return  # cancelled meanwhile, or answered before the hop failed
-    if isinstance(error, StopIteration):  # a Future refuses it (it would end a coroutine)
-        wrapped = RuntimeError(f"{type(error).__name__} raised in a frame's synchronous work")
-        wrapped.__cause__ = error
-        error = wrapped
     if error is None:
         future.set_result(value)
     else:
