@@ -320,6 +320,7 @@ async def time_hops(frames: int, batch: int) -> dict[str, list[float]]:
     from channels.db import database_sync_to_async
 
     from benchproj.consumers import EchoConsumer
+    from typedws import hop as shared
 
     class EchoWithoutHop(EchoConsumer):
         """Channels' ``dispatch`` minus its ``aclose_old_connections()`` hop."""
@@ -354,9 +355,21 @@ async def time_hops(frames: int, batch: int) -> dict[str, list[float]]:
     async def bare_db_hop(n: int) -> None:
         await db_hop()
 
+    async def typedws_hop(n: int) -> None:
+        await shared.run(noop)
+
+    async def sixteen_db_hops(n: int) -> None:
+        await asyncio.gather(*(db_hop() for _ in range(16)))
+
+    async def sixteen_typedws_hops(n: int) -> None:
+        await asyncio.gather(*(shared.run(noop) for _ in range(16)))
+
     steps["sync_to_async(noop)"] = bare_hop
     steps["database_sync_to_async(noop)"] = bare_db_hop
+    steps["typedws.hop.run(noop), alone"] = typedws_hop
     steps["queue + call_soon_threadsafe(noop)"] = _bare_thread_hop(noop)
+    steps["16 at once, database_sync_to_async (for all 16)"] = sixteen_db_hops
+    steps["16 at once, typedws.hop.run (for all 16)"] = sixteen_typedws_hops
     return await time_async(steps, frames, batch)
 
 
