@@ -6,21 +6,22 @@ Django's ORM is synchronous, so a sync action runs in a thread, as Channels'
 it carries (``bench/RESULTS.md``): asgiref's bookkeeping, handing the work to the thread and the
 answer back, and, with many connections busy, a wait for the GIL at each hand-off.
 
-So the frames that wait for the thread at the same moment share one hop (a *crossing*): while
-the thread serves one group, the frames that arrive meanwhile wait, and cross together next,
-in the order they came. Nothing else changes for a frame:
+So the frames that wait for the thread at the same moment share one hop (a *crossing*): a
+frame that finds nothing on its way to the thread makes its own hop, as before; the frames that
+arrive while a hop is on its way wait, and cross together next, in the order they came.
+Nothing else changes for a frame:
 
 - it runs in a copy of its task's context, and the context variables it sets are set in its
   task afterwards, as ``sync_to_async`` does;
 - Django closes obsolete or broken connections between two frames of a group, as around a hop;
-- its answer is handed back when its group ends, or sooner if the group is still on the thread
-  :data:`HAND_BACK_EVERY` seconds after it was ready;
+- its answer is handed back when its group ends, or at the event loop's next look at the
+  answers ready, every :data:`HAND_BACK_EVERY` seconds while the group is on the thread;
 - a frame whose task was cancelled before its turn does not run; an exception is its frame's;
 - a frame whose context chose a thread of its own (inside ``async_to_sync``, or a
   ``ThreadSensitiveContext``) makes a hop of its own, as before.
 
 One crossing per event loop. With one connection there is no one to share with: each frame
-makes its own hop, as it did.
+makes its own hop.
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ threads a wait for the GIL (about 200 µs of CPU per frame, ``bench/RESULTS.md``
 async def run(call: Callable[[], T]) -> T:
     """``call()`` on Django's database thread; its answer (or its exception) here."""
     if _own_thread():
-        return await database_sync_to_async(call)()
+        return await database_sync_to_async(_checked)(call)
     loop = asyncio.get_running_loop()
     crossing = _crossings.get(loop)
     if crossing is None:
