@@ -49,6 +49,9 @@ async def history_in_redis(redis_server: RedisServer) -> AsyncIterator[None]:
 async def closed(history: Any) -> None:
     for feed in running_feeds().values():
         feed.stop()
+    loop = asyncio.get_running_loop()
+    for telling in [task for task in feeds._telling if task.get_loop() is loop]:
+        telling.cancel()
     await asyncio.sleep(0)
     await history.close()
 
@@ -209,9 +212,8 @@ async def test_a_resume_from_an_epoch_writes_were_left_out_of_is_told_the_histor
         first = (await client.receive_event(timeout=5))["payload"]  # a position, taken now
         monkeypatch.setattr(interest, "anyone", lambda model: False)  # a stale "no"
         await question("in no history")
-        feed = running_feeds()["polls.question"]
         assert await interest._ready["polls.question"]  # the key was missing
-        await told(feed)
+        await told()
         monkeypatch.setattr(interest, "anyone", anyone)
         since = {"epoch": first["epoch"], "seq": first["seq"]}
         async with connect() as resumed:
@@ -224,14 +226,40 @@ async def test_a_resume_from_an_epoch_writes_were_left_out_of_is_told_the_histor
         assert (event["epoch"], event["prev"]) == (ack["epoch"], None)
         # The feed took the epoch it ended for a new one: the key was there, so that is all.
         assert not await interest._ready["polls.question"]
-        await told(feed)
+        await told()
         assert (await stores.get_history().head("polls.question"))[0] == ack["epoch"]
         assert await client.receive_nothing()
 
 
-async def told(feed: feeds.Feed) -> None:
-    """Wait until the feed has done what the new epochs it saw asked of it."""
-    await asyncio.gather(*feed._telling)
+async def test_an_epoch_writes_were_left_out_of_ends_even_once_its_followers_left(
+    connect: Connect, redis_server: RedisServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The feed's last connection may leave before the feed knows a stale "no" left a write
+    out of the new epoch: the feed stops, and still ends that epoch for those who resume."""
+    monkeypatch.setattr(interest, "LEASE_SECONDS", 3600.0)  # no renewal during the test
+    anyone = interest.anyone
+    async with connect() as client:
+        await client.subscribe("questions", "create", request_id="s")
+        redis.Redis.from_url(redis_server.url).flushall()  # the history and the key are gone
+        monkeypatch.setattr(interest, "anyone", lambda model: True)  # a cached "yes"
+        await question("starts the new epoch")
+        first = (await client.receive_event(timeout=5))["payload"]  # a position, taken now
+        monkeypatch.setattr(interest, "anyone", lambda model: False)  # a stale "no"
+        await question("in no history")
+    assert "polls.question" not in running_feeds()  # it stopped with its last connection
+    assert await interest._ready["polls.question"]  # the key was missing
+    await told()
+    monkeypatch.setattr(interest, "anyone", anyone)
+    since = {"epoch": first["epoch"], "seq": first["seq"]}
+    async with connect() as resumed:
+        ack = await resumed.subscribe("questions", "create", request_id="r", since=since)
+    assert (ack["recovered"], ack["reason"]) == (False, "epoch_changed")
+
+
+async def told() -> None:
+    """Wait until the feeds have done what the new epochs they saw asked of them."""
+    loop = asyncio.get_running_loop()
+    await asyncio.gather(*(task for task in feeds._telling if task.get_loop() is loop))
 
 
 async def test_a_restart_ends_only_the_epoch_it_names(redis_server: RedisServer) -> None:

@@ -19,7 +19,8 @@ the model's interest key, lost with the history, is set again (:func:`.interest.
 Writers may have trusted its absence until then and left writes unpublished: once every such
 "no" has expired, the feed queues :data:`LOST` for its connections, and the next event of each
 of their subscriptions of the model says events may be missing; and it ends that epoch in the
-history (``restart``: of several processes' feeds, one does), so a client resuming from one of
+history (``restart``: of several processes' feeds, one does; a feed whose connections all left
+meanwhile still does it), so a client resuming from one of
 its positions is told the history was lost (``epoch_changed``) instead of being replayed a
 history without those writes. The feed then reads the next epoch as any new one (the key is
 there by then: nothing more to tell). When Redis fails, the feed logs it once and asks again,
@@ -144,7 +145,6 @@ class Feed:
         self._starting = asyncio.Lock()
         self._failing = False
         self._delay = FIRST_RETRY
-        self._telling: set[asyncio.Task[None]] = set()
 
     async def start(self) -> None:
         """Start reading at the history's head (raises if the history cannot say where)."""
@@ -155,11 +155,12 @@ class Feed:
                     self.task = asyncio.ensure_future(self._run())
 
     def stop(self) -> None:
+        """Stop reading. What a new epoch asked of the feed still runs (:meth:`_tell_lost`):
+        clients that resume from that epoch's positions are owed its end even if nobody in
+        this process follows the model any more."""
         if self.task is not None:
             self.task.cancel()
             self.task = None
-        for telling in self._telling:
-            telling.cancel()
 
     async def _run(self) -> None:
         while self.inboxes:
@@ -196,8 +197,8 @@ class Feed:
             declared = interest.redeclare(self.label)  # a Redis that lost the history lost its key
             if declared is not None:
                 telling = asyncio.ensure_future(self._tell_lost(declared, epoch))
-                self._telling.add(telling)
-                telling.add_done_callback(self._telling.discard)
+                _telling.add(telling)
+                telling.add_done_callback(_telling.discard)
 
     async def _tell_lost(self, declared: asyncio.Future[bool], epoch: str) -> None:
         """Once the interest key is back and every writer's "no" has expired: if the key was
@@ -238,6 +239,8 @@ class Feed:
 
 
 _feeds: WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, Feed]] = WeakKeyDictionary()
+# The feeds' _tell_lost tasks, held until done (a stopped feed's too: see Feed.stop).
+_telling: set[asyncio.Task[None]] = set()
 
 
 def _loop_feeds() -> dict[str, Feed]:
