@@ -168,6 +168,23 @@ async def test_a_lost_history_has_its_interest_key_set_again_at_once(
         assert event["epoch"] == first["epoch"]  # its `prev`: the next test
 
 
+async def leave_a_write_out(
+    client: Any, redis_server: RedisServer, monkeypatch: pytest.MonkeyPatch
+) -> dict[str, Any]:
+    """Subscribe ``client``, lose the history and the interest key, then write twice: once
+    published into the new epoch (a writer's cached "yes"), once left out of it (a stale "no",
+    still in force when this returns). The first write's event: a position in the new epoch."""
+    monkeypatch.setattr(interest, "LEASE_SECONDS", 3600.0)  # no renewal during the test
+    await client.subscribe("questions", "create", request_id="s")
+    redis.Redis.from_url(redis_server.url).flushall()  # the history and the key are gone
+    monkeypatch.setattr(interest, "anyone", lambda model: True)
+    await question("starts the new epoch")
+    first: dict[str, Any] = (await client.receive_event(timeout=5))["payload"]
+    monkeypatch.setattr(interest, "anyone", lambda model: False)
+    await question("in no history")
+    return first
+
+
 @pytest.mark.usefixtures("epoch_not_ended")
 async def test_writes_a_stale_no_left_out_of_a_new_epoch_are_told_as_a_gap(
     connect: Connect, redis_server: RedisServer, monkeypatch: pytest.MonkeyPatch
@@ -175,17 +192,10 @@ async def test_writes_a_stale_no_left_out_of_a_new_epoch_are_told_as_a_gap(
     """After a lost history, a writer may publish into the new epoch (its cached "yes") while
     another leaves a write out (its "no", read while the key was gone). Once the key is back and
     every such "no" has expired, the next event says events may be missing."""
-    monkeypatch.setattr(interest, "LEASE_SECONDS", 3600.0)  # no renewal during the test
     anyone = interest.anyone
     async with connect() as client:
-        await client.subscribe("questions", "create", request_id="s")
-        redis.Redis.from_url(redis_server.url).flushall()  # the history and the key are gone
-        monkeypatch.setattr(interest, "anyone", lambda model: True)  # a cached "yes"
-        await question("starts the new epoch")
-        first = (await client.receive_event(timeout=5))["payload"]
+        first = await leave_a_write_out(client, redis_server, monkeypatch)
         assert first["prev"] is None
-        monkeypatch.setattr(interest, "anyone", lambda model: False)  # a stale "no"
-        await question("in no history")
         await interest._ready["polls.question"]  # the key is back, every stale "no" expired
         monkeypatch.setattr(interest, "anyone", anyone)
         await question("published")
@@ -202,16 +212,9 @@ async def test_a_resume_from_an_epoch_writes_were_left_out_of_is_told_the_histor
     """A client may take a position in the new epoch before the feed knows a stale "no" left
     a write out of it. The feed then ends that epoch: resuming from that position afterwards
     is told the history was lost, instead of replaying a history with a hole in it."""
-    monkeypatch.setattr(interest, "LEASE_SECONDS", 3600.0)  # no renewal during the test
     anyone = interest.anyone
     async with connect() as client:
-        await client.subscribe("questions", "create", request_id="s")
-        redis.Redis.from_url(redis_server.url).flushall()  # the history and the key are gone
-        monkeypatch.setattr(interest, "anyone", lambda model: True)  # a cached "yes"
-        await question("starts the new epoch")
-        first = (await client.receive_event(timeout=5))["payload"]  # a position, taken now
-        monkeypatch.setattr(interest, "anyone", lambda model: False)  # a stale "no"
-        await question("in no history")
+        first = await leave_a_write_out(client, redis_server, monkeypatch)
         assert await interest._ready["polls.question"]  # the key was missing
         await told()
         monkeypatch.setattr(interest, "anyone", anyone)
@@ -236,16 +239,9 @@ async def test_an_epoch_writes_were_left_out_of_ends_even_once_its_followers_lef
 ) -> None:
     """The feed's last connection may leave before the feed knows a stale "no" left a write
     out of the new epoch: the feed stops, and still ends that epoch for those who resume."""
-    monkeypatch.setattr(interest, "LEASE_SECONDS", 3600.0)  # no renewal during the test
     anyone = interest.anyone
     async with connect() as client:
-        await client.subscribe("questions", "create", request_id="s")
-        redis.Redis.from_url(redis_server.url).flushall()  # the history and the key are gone
-        monkeypatch.setattr(interest, "anyone", lambda model: True)  # a cached "yes"
-        await question("starts the new epoch")
-        first = (await client.receive_event(timeout=5))["payload"]  # a position, taken now
-        monkeypatch.setattr(interest, "anyone", lambda model: False)  # a stale "no"
-        await question("in no history")
+        first = await leave_a_write_out(client, redis_server, monkeypatch)
     assert "polls.question" not in running_feeds()  # it stopped with its last connection
     assert await interest._ready["polls.question"]  # the key was missing
     await told()
