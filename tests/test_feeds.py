@@ -215,13 +215,7 @@ async def test_a_resume_from_an_epoch_writes_were_left_out_of_is_told_the_histor
     anyone = interest.anyone
     async with connect() as client:
         first = await leave_a_write_out(client, redis_server, monkeypatch)
-        assert await interest._ready["polls.question"]  # the key was missing
-        await told()
-        monkeypatch.setattr(interest, "anyone", anyone)
-        since = {"epoch": first["epoch"], "seq": first["seq"]}
-        async with connect() as resumed:
-            ack = await resumed.subscribe("questions", "create", request_id="r", since=since)
-        assert (ack["recovered"], ack["reason"]) == (False, "epoch_changed")
+        ack = await resume_once_told(connect, first, monkeypatch, anyone)
         assert ack["epoch"] != first["epoch"]
         await question("published")
         event = (await client.receive_event(timeout=5))["payload"]
@@ -243,13 +237,25 @@ async def test_an_epoch_writes_were_left_out_of_ends_even_once_its_followers_lef
     async with connect() as client:
         first = await leave_a_write_out(client, redis_server, monkeypatch)
     assert "polls.question" not in running_feeds()  # it stopped with its last connection
+    await resume_once_told(connect, first, monkeypatch, anyone)
+
+
+async def resume_once_told(
+    connect: Connect, first: dict[str, Any], monkeypatch: pytest.MonkeyPatch, anyone: Any
+) -> dict[str, Any]:
+    """Once the feed found the key had been missing and did what that asked, writers ask
+    afresh (``anyone``), and a new client resumes from ``first``'s position: it is told the
+    history was lost. Its acknowledgement."""
     assert await interest._ready["polls.question"]  # the key was missing
     await told()
     monkeypatch.setattr(interest, "anyone", anyone)
     since = {"epoch": first["epoch"], "seq": first["seq"]}
     async with connect() as resumed:
-        ack = await resumed.subscribe("questions", "create", request_id="r", since=since)
+        ack: dict[str, Any] = await resumed.subscribe(
+            "questions", "create", request_id="r", since=since
+        )
     assert (ack["recovered"], ack["reason"]) == (False, "epoch_changed")
+    return ack
 
 
 async def told() -> None:

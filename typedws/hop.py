@@ -67,7 +67,7 @@ async def run(call: Callable[[], T]) -> T:
             crossing.next()
     context = contextvars.copy_context()
     future: asyncio.Future[T] = loop.create_future()
-    crossing.add((context, call, future))
+    crossing.waiting.append((context, call, future))  # crosses once the hop on its way is back
     try:
         return await future
     finally:
@@ -111,12 +111,6 @@ class Crossing:
         self.task: asyncio.Task[None] | None = None
         self._answers: deque[_Answer] = deque()  # ready, not yet handed back
         self._poll: asyncio.TimerHandle | None = None
-
-    def add(self, work: _Work) -> None:
-        self.waiting.append(work)
-        if not self.busy:
-            self.busy = True
-            self._start()
 
     def next(self) -> None:
         """A frame that crossed alone is back: the frames that came meanwhile cross next."""
