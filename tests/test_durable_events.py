@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from channels.db import database_sync_to_async
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.test import override_settings
 
 from polls.models import Question
@@ -138,3 +138,52 @@ async def test_a_batch_its_writer_announced_but_did_not_delete_is_not_published_
     await write(lambda: create_in_transaction("next"))
     after: dict[str, Any] = (await client.receive_event())["payload"]
     assert (after["seq"], after["prev"]) == (ack["seq"] + 2, ack["seq"] + 1)
+
+
+def failing_forget(times: int) -> Any:
+    """``durable.forget`` failing its first ``times`` calls, as a locked table does."""
+    calls: list[int] = []
+    real = durable.forget
+
+    def forget(using: str, rows: list[int]) -> None:
+        calls.append(len(rows))
+        if len(calls) <= times:
+            raise OperationalError("database table is locked: typedws_outbox")
+        real(using, rows)
+
+    return forget, calls
+
+
+async def test_a_delete_that_fails_is_tried_again(
+    client: APICommunicator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await client.subscribe("questions", ["create"], request_id="s")
+    forget, calls = failing_forget(times=2)
+    monkeypatch.setattr(durable, "forget", forget)
+    await write(lambda: create_in_transaction("retried"))
+    await client.receive_event()
+    await until_no_rows()
+    assert calls == [1, 1, 1]
+
+
+async def test_rows_whose_deletes_all_fail_are_left_to_the_sweep(
+    client: APICommunicator, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    ack = await client.subscribe("questions", ["create"], request_id="s")
+    monkeypatch.setattr(outbox, "FORGET_PAUSES", (0.01, 0.01))
+    forget, calls = failing_forget(times=3)
+    monkeypatch.setattr(durable, "forget", forget)
+    await write(lambda: create_in_transaction("kept"))
+    assert (await client.receive_event())["payload"]["seq"] == ack["seq"] + 1
+    for _ in range(200):
+        if len(calls) >= 3 and not outbox._forgetting:
+            break
+        await asyncio.sleep(0.01)
+    assert calls == [1, 1, 1]
+    assert await rows_left() == 1
+    assert "could not delete published outbox rows" in caplog.text
+    monkeypatch.undo()
+
+    assert await sweep_now() == 1
+    assert await rows_left() == 0
+    assert await client.receive_nothing()  # the sweep's copy has a seq already handled

@@ -16,7 +16,9 @@ process's messages in commit order, and the history orders all processes' messag
 A message still in an outbox when the process stops is lost (its transaction committed, but
 no subscriber hears of it, and the history does not hold it), unless it is durable
 (:mod:`.durable`): its outbox rows are deleted only after it is announced, and a sweeper
-publishes what is left (:mod:`.sweeper`).
+publishes what is left (:mod:`.sweeper`). A delete that fails (a table lock, a dropped
+connection) is tried again a few times, within the sweeper's grace, then left to the sweeper:
+it publishes the batch again under the same id, which no connection handles twice.
 """
 
 from __future__ import annotations
@@ -47,6 +49,10 @@ Message = tuple[str, dict[str, Any], dict[str, Any] | None]
 _outboxes: WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Queue[Message]] = (
     WeakKeyDictionary()
 )
+# The pauses (s) before each new try of a failed delete: 1.3 s in all, within the default
+# OUTBOX_GRACE_SECONDS (2), after which a sweeper would publish the rows again.
+FORGET_PAUSES = (0.05, 0.25, 1.0)
+_forgetting: set[asyncio.Task[None]] = set()
 
 
 def send(group: str, message: dict[str, Any]) -> None:
@@ -96,11 +102,11 @@ async def _deliver(queue: asyncio.Queue[Message]) -> None:
             unpublished(get_layer(), group, exc)
             continue
         if rows is not None:
-            try:
-                # Off the writers' thread: a delete is not worth a place in their queue.
-                await _forget(rows["using"], rows["rows"])
-            except Exception:
-                logger.exception("typedws could not delete published outbox rows")
+            # Off the writers' thread, and out of this queue: the next message does not wait
+            # for a delete.
+            forgetting = asyncio.create_task(_forget(rows["using"], rows["rows"]))
+            _forgetting.add(forgetting)
+            forgetting.add_done_callback(_forgetting.discard)
 
 
 async def announce(group: str, message: dict[str, Any], once: bool = False) -> None:
@@ -123,4 +129,17 @@ async def announce(group: str, message: dict[str, Any], once: bool = False) -> N
 
 
 async def _forget(using: str, rows: list[int]) -> None:
-    await database_sync_to_async(durable.forget, thread_sensitive=False)(using, rows)
+    """Delete a published batch's rows; after the last failed try, leave them to a sweeper."""
+    for pause in (*FORGET_PAUSES, None):
+        try:
+            await database_sync_to_async(durable.forget, thread_sensitive=False)(using, rows)
+        except Exception:
+            if pause is None:
+                logger.exception(
+                    "typedws could not delete published outbox rows: a sweep will publish"
+                    " them again, under the same id"
+                )
+                return
+            await asyncio.sleep(pause)
+        else:
+            return
