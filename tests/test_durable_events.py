@@ -7,7 +7,7 @@ are in ``tests/e2e/test_durable.py``."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -140,7 +140,7 @@ async def test_a_batch_its_writer_announced_but_did_not_delete_is_not_published_
     assert (after["seq"], after["prev"]) == (ack["seq"] + 2, ack["seq"] + 1)
 
 
-def failing_forget(times: int) -> Any:
+def failing_forget(times: int) -> tuple[Callable[[str, list[int]], None], list[int]]:
     """``durable.forget`` failing its first ``times`` calls, as a locked table does."""
     calls: list[int] = []
     real = durable.forget
