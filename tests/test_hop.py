@@ -41,7 +41,7 @@ class Gate:
 def hops(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """The number of frames that crossed in each asgiref hop: 0 for one that crossed alone."""
     sizes: list[int] = []
-    in_thread, alone = hop._in_thread, hop._alone
+    in_thread, alone = hop._in_thread, hop._checked_in_thread
 
     async def counting(crossing: hop.Crossing, group: list[Any]) -> None:
         sizes.append(len(group))
@@ -52,7 +52,7 @@ def hops(monkeypatch: pytest.MonkeyPatch) -> list[int]:
         return await alone(call)
 
     monkeypatch.setattr(hop, "_in_thread", counting)
-    monkeypatch.setattr(hop, "_alone", counting_alone)
+    monkeypatch.setattr(hop, "_checked_in_thread", counting_alone)
     return sizes
 
 

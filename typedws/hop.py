@@ -54,7 +54,7 @@ threads a wait for the GIL (about 200 µs of CPU per frame, ``bench/RESULTS.md``
 async def run(call: Callable[[], T]) -> T:
     """``call()`` on Django's database thread; its answer (or its exception) here."""
     if _own_thread():
-        return await database_sync_to_async(_checked)(call)
+        return await _checked_in_thread(call)
     loop = asyncio.get_running_loop()
     crossing = _crossings.get(loop)
     if crossing is None:
@@ -62,7 +62,7 @@ async def run(call: Callable[[], T]) -> T:
     if not crossing.busy:  # nothing on its way to the thread: this frame crosses alone
         crossing.busy = True
         try:
-            return await _alone(call)
+            return await _checked_in_thread(call)
         finally:
             crossing.next()
     context = contextvars.copy_context()
@@ -72,10 +72,6 @@ async def run(call: Callable[[], T]) -> T:
         return await future
     finally:
         _carry_back(context)
-
-
-async def _alone(call: Callable[[], T]) -> T:
-    return await _checked_in_thread(call)
 
 
 def _checked(call: Callable[[], T]) -> T:
@@ -165,11 +161,7 @@ class Crossing:
             _settle(*self._answers.popleft())
 
 
-def _serve_group(crossing: Crossing, group: list[_Work]) -> None:
-    crossing.serve_group(group)
-
-
-_in_thread = database_sync_to_async(_serve_group)
+_in_thread = database_sync_to_async(Crossing.serve_group)
 _checked_in_thread = database_sync_to_async(_checked)
 
 
